@@ -1,0 +1,1 @@
+//! Diagnostics: kernelized Stein discrepancy, MMD, mean log-density, orbit statistics.

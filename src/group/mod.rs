@@ -1,0 +1,98 @@
+//! Symmetry groups acting on `R^d`, and orbit maps (invariant features or canonical representatives).
+//!
+//! A [`Group`] acts on points by `x ↦ g·x` ([`Group::act`]) and on tangent vectors (scores, gradients, SVGD
+//! directions) by its differential ([`Group::act_vector`]); for the linear groups the two are the same. An
+//! [`OrbitMap`] `P` is invariant, `P(g·x) = P(x)`, and provides its vector–Jacobian product for the
+//! invariant-map kernels.
+//!
+//! | type | group | acts on |
+//! |---|---|---|
+//! | [`CyclicRotation`] | C_N, rotations of the plane by multiples of 2π/N | `R^2` |
+
+mod cyclic;
+mod norm;
+
+pub use cyclic::{CyclicRotation, WedgeMap};
+pub use norm::NormMap;
+
+use crate::real::Real;
+use alloc::vec::Vec;
+use core::fmt::Debug;
+use rand_core::RngCore;
+
+/// A group acting on `R^d`.
+///
+/// Laws (property-tested for every implementation): `act(identity, x) = x`,
+/// `act(compose(a, b), x) = act(a, act(b, x))`, `act(inverse(a), act(a, x)) = x`, and `act_vector` is the
+/// differential of `act` (equal to `act` for linear actions). All slices have length [`Group::dim`];
+/// callers validate lengths before acting.
+pub trait Group<T: Real> {
+    /// A group element.
+    type Element: Clone + Debug;
+
+    /// The dimension `d` of the space acted on.
+    fn dim(&self) -> usize;
+
+    /// The identity element.
+    fn identity(&self) -> Self::Element;
+
+    /// The composition `a ∘ b` (first `b`, then `a`).
+    fn compose(&self, a: &Self::Element, b: &Self::Element) -> Self::Element;
+
+    /// The inverse element.
+    fn inverse(&self, a: &Self::Element) -> Self::Element;
+
+    /// `out = g·x`.
+    fn act(&self, g: &Self::Element, x: &[T], out: &mut [T]);
+
+    /// `out = dg·v`, the action on tangent vectors (the linear part of the action). For linear actions this is
+    /// [`Group::act`]; translations act trivially on vectors.
+    fn act_vector(&self, g: &Self::Element, v: &[T], out: &mut [T]) {
+        self.act(g, v, out)
+    }
+
+    /// A uniform (Haar) random element. Non-compact groups (translations) document the law they use.
+    fn sample<R: RngCore + ?Sized>(&self, rng: &mut R) -> Self::Element;
+}
+
+/// A finite group: its elements can be listed.
+pub trait FiniteGroup<T: Real>: Group<T> {
+    /// Every element, the identity first.
+    fn elements(&self) -> Vec<Self::Element>;
+
+    /// The number of elements `|G|`.
+    fn order(&self) -> usize {
+        self.elements().len()
+    }
+}
+
+/// An invariant map `P: R^d → R^p` with `P(g·x) = P(x)`: invariant features or a canonical orbit representative.
+///
+/// Used by [`crate::kernel::InvariantMap`] (`k_P(x, y) = k(P(x), P(y))`, whose gradient is `J_P(x)ᵀ ∇k`) and
+/// to draw samples in the group-factorized space.
+pub trait OrbitMap<T: Real> {
+    /// The input dimension `d`.
+    fn input_dim(&self) -> usize;
+    /// The output dimension `p`.
+    fn output_dim(&self) -> usize;
+    /// `out = P(x)`.
+    fn map(&self, x: &[T], out: &mut [T]);
+    /// The vector–Jacobian product `out = J_P(x)ᵀ v`, with `v` of length `p` and `out` of length `d`. Where `P`
+    /// is not differentiable (ties in a sort, the origin of a norm) it returns a one-sided derivative.
+    fn vjp(&self, x: &[T], v: &[T], out: &mut [T]);
+}
+
+impl<T: Real, M: OrbitMap<T> + ?Sized> OrbitMap<T> for &M {
+    fn input_dim(&self) -> usize {
+        (**self).input_dim()
+    }
+    fn output_dim(&self) -> usize {
+        (**self).output_dim()
+    }
+    fn map(&self, x: &[T], out: &mut [T]) {
+        (**self).map(x, out)
+    }
+    fn vjp(&self, x: &[T], v: &[T], out: &mut [T]) {
+        (**self).vjp(x, v, out)
+    }
+}

@@ -1,0 +1,37 @@
+//! # equistein
+//!
+//! Sampling from and learning probability densities that have symmetries: equivariant Stein variational
+//! gradient descent (E-SVGD) and the pieces to build it from (Jaini, Holdijk & Welling, NeurIPS 2021).
+//!
+//! - [`group`]: symmetry groups acting on `R^d` ([`Group`], [`FiniteGroup`]) and invariant maps ([`OrbitMap`]).
+//! - [`kernel`]: scalar kernels ([`ScalarKernel`]) and the batched Stein direction SVGD uses ([`Kernel`]).
+//! - [`energy`]: energies and scores ([`Energy`]).
+//! - [`sampler`]: SVGD (generic over the kernel; E-SVGD is SVGD with an invariant kernel) and Langevin
+//!   ([`Sampler`]).
+//! - [`target`]: analytic targets (Gaussian, Gaussian mixtures with C_N symmetry, radial mixtures).
+//! - [`diagnostics`]: kernelized Stein discrepancy, MMD, mean log-density, orbit statistics.
+//!
+//! The crate is `no_std` + `alloc` without its default `std` feature. RNGs are passed in explicitly.
+#![cfg_attr(not(feature = "std"), no_std)]
+#![warn(missing_docs)]
+
+extern crate alloc;
+
+pub mod energy;
+pub mod error;
+pub mod group;
+pub mod kernel;
+pub mod particles;
+pub mod random;
+pub mod real;
+pub mod sampler;
+pub mod diagnostics;
+pub mod target;
+
+pub use energy::{Energy, EnergyFn};
+pub use error::{Error, Result};
+pub use group::{FiniteGroup, Group, OrbitMap};
+pub use kernel::{Kernel, Repulsion, ScalarKernel};
+pub use particles::Particles;
+pub use real::Real;
+pub use sampler::{Control, Observer, RunLimits, Sampler, StepInfo};
