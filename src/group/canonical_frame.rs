@@ -18,25 +18,29 @@ use alloc::vec::Vec;
 /// 3. rotating into the frame `R = [e₁; e₂; (e₃)]` (rows), `P(x)_j = S R z_j`, where, with `a = z_{k−1}` the
 ///    farthest particle, `e₁ = a / ‖a‖` (so the farthest particle lies on +x), and
 ///    - in 2-D, `e₂ = (−e₁,y, e₁,x)` (`R` is a rotation);
-///    - in 3-D, `b = z_B` is the particle (other than the anchor) with the largest component orthogonal to
-///      `e₁` (ties: the first in sorted order), `w = b − (e₁·b) e₁`, `e₂ = w / ‖w‖`, `e₃ = e₁ × e₂`; so `b`
-///      lies in the xy-plane with positive y. This fixes the rotation about the x-axis too: unlike the paper's
-///      code, which leaves it free (making its 3-D kernel only partly SO(3)-invariant), this map fixes every
-///      continuous degree of freedom and is fully SE(3) × S_k invariant. Choosing the particle farthest from
-///      the x-axis (rather than, say, the second-farthest from the centroid) keeps `‖w‖` as large as possible,
-///      so the frame is as well conditioned as the configuration allows.
+///    - in 3-D, with `w_j = z_j − (e₁·z_j) e₁` the component of particle `j` orthogonal to the x-axis,
+///      `b = z_B` is the particle (other than the anchor) maximising `‖z_j‖ · ‖w_j‖` (ties: the first in
+///      sorted order), `w = w_B`, `e₂ = w / ‖w‖`, `e₃ = e₁ × e₂`; so `b` lies in the xy-plane with positive y.
+///      This fixes the rotation about the x-axis too: unlike the paper's code, which leaves it free (making its
+///      3-D kernel only partly SO(3)-invariant), this map fixes every continuous degree of freedom and is fully
+///      SE(3) × S_k invariant. The score favours particles far from the axis (a well-conditioned frame) and is
+///      weighted by the radius because centering forces ties in `‖w_j‖` alone: with `k = 3` the two
+///      non-anchor particles always have `w₀ = −w₁`, and a rule on `‖w_j‖` would pick between them by
+///      rounding noise.
 /// 4. `S = I` by default (the paper's choice: invariant to SE(m) × S_k, **not** to reflections). With
 ///    [`CanonicalFrame::with_quotient_reflections`]`(true)`, `S = diag(1, s)` in 2-D or `diag(1, 1, s)` in
-///    3-D, where `s = ±1` makes the last coordinate of the sign particle positive: the particle (other than the
-///    anchor, and than `b` in 3-D) whose last frame coordinate is largest in absolute value (ties: first in
-///    sorted order; `s = +1` if that coordinate is 0). The map is then E(m) × S_k invariant.
+///    3-D, with `s = ±1` the sign of the radius-weighted moment `μ = Σ_j ‖z_j‖ c_j` of the last frame
+///    coordinates `c_j` (`s = +1` when `μ = 0`), so that the output has `μ ≥ 0`. A reflection negates every
+///    `c_j` and so `μ`; the map is then E(m) × S_k invariant. (The radius weights matter: `Σ_j c_j = 0` by
+///    centering, and for `k = 4` in 3-D, or `k = 3` in 2-D, the free coordinates come in pairs `±c`, so rules
+///    such as "the largest `|c_j|`" or `Σ c_j³` are always at a tie.) It is not differentiable where `μ = 0`.
 ///
 /// Degenerate configurations: if every particle sits at the centroid the frame is the identity; if in 3-D all
 /// particles are collinear with the anchor (`‖w‖ ≤ 16 ε ‖a‖`), `e₂` is the coordinate axis least aligned with
 /// `e₁`, orthogonalised (the output, all on the x-axis, is invariant anyway).
 ///
-/// **Vector–Jacobian product.** Away from ties in the sort and in the choices of `b` and of the sign particle
-/// (and from the degenerate sets) `σ`, `B` and `S` are locally constant and the VJP is exact. With
+/// **Vector–Jacobian product.** Away from ties in the sort and in the choice of `b`, from `μ = 0` (and from
+/// the degenerate sets) `σ`, `B` and `S` are locally constant and the VJP is exact. With
 /// `u_j = S v_j`: the direct term is `∂/∂z_j += Rᵀ u_j`; the frame term uses `g_i = Σ_j u_j^{(i)} z_j`, the
 /// gradient with respect to row `e_i`, back-propagated through `e₃ = e₁ × e₂` (`∂/∂e₁ += e₂ × g₃`,
 /// `∂/∂e₂ += g₃ × e₁`), `e₂ = w/‖w‖` (`ḡ_w = (I − e₂e₂ᵀ) G₂ / ‖w‖`), `w = b − (e₁·b) e₁`
@@ -142,7 +146,7 @@ impl CanonicalFrame {
         let na = dot_self(a).sqrt();
         let mut e = [T::zero(); 9];
         let mut second = None;
-        if !(na > T::zero()) {
+        if na.is_nan() || na <= T::zero() {
             for i in 0..m {
                 e[i * m + i] = T::one();
             }
@@ -169,19 +173,19 @@ impl CanonicalFrame {
                 T::zero(),
             ];
         } else {
-            // The particle farthest from the e₁ axis.
-            let mut best: Option<(usize, T)> = None;
+            // The particle maximising ‖z_j‖ · ‖w_j‖ (squared here).
+            let mut best: Option<(usize, T, T)> = None;
             for j in 0..anchor {
                 let zj = &z[j * m..(j + 1) * m];
-                let w2 = perp(zj, &e1);
-                let d2 = dot_self(&w2);
-                if best.is_none_or(|(_, b)| d2 > b) {
-                    best = Some((j, d2));
+                let d2 = dot_self(&perp(zj, &e1));
+                let score = d2 * dot_self(zj);
+                if best.is_none_or(|(_, _, b)| score > b) {
+                    best = Some((j, d2, score));
                 }
             }
             let mut e2 = [T::zero(); 3];
             match best {
-                Some((j, d2)) if d2.sqrt() > T::c(16.0) * T::epsilon() * na => {
+                Some((j, d2, _)) if d2.sqrt() > T::c(16.0) * T::epsilon() * na => {
                     let nw = d2.sqrt();
                     let w = perp(&z[j * m..(j + 1) * m], &e1);
                     for i in 0..3 {
@@ -214,17 +218,11 @@ impl CanonicalFrame {
         let mut s = T::one();
         if self.quotient_reflections {
             let last = &e[(m - 1) * m..m * m];
-            let mut best: Option<T> = None;
-            for j in 0..anchor {
-                if second.is_some_and(|(b, _)| b == j) {
-                    continue;
-                }
-                let c = dot(last, &z[j * m..(j + 1) * m]);
-                if best.is_none_or(|b| c.abs() > b.abs()) {
-                    best = Some(c);
-                }
-            }
-            if best.is_some_and(|c| c < T::zero()) {
+            let moment: T = z
+                .chunks_exact(m)
+                .map(|zj| dot_self(zj).sqrt() * dot(last, zj))
+                .sum();
+            if moment < T::zero() {
                 s = -T::one();
             }
         }

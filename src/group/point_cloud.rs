@@ -122,8 +122,8 @@ impl PointCloud {
                     s += rotation[l * m + i] * rotation[l * m + j];
                 }
                 let target = if i == j { T::one() } else { T::zero() };
-                // `!(… <= tol)` also rejects NaN.
-                if !((s - target).abs() <= tol) {
+                let err = (s - target).abs();
+                if err.is_nan() || err > tol {
                     return Err(Error::InvalidParameter {
                         name: "rotation",
                         reason: format!("not orthogonal: (QᵀQ)[{i}][{j}] = {s}"),

@@ -166,7 +166,7 @@ pub(crate) fn center<T: Real>(x: &[T], k: usize, m: usize, out: &mut [T]) {
         for p in 0..k {
             c += x[p * m + i];
         }
-        c = c * inv_k;
+        c *= inv_k;
         for p in 0..k {
             out[p * m + i] = x[p * m + i] - c;
         }
