@@ -57,7 +57,10 @@ fn c4_test_vectors() {
         ([2.0, 1.0], -5.419323),
     ] {
         let got = t.log_prob(&x).unwrap();
-        assert!((got - want).abs() < 1e-6, "log π({x:?}) = {got}, want {want}");
+        assert!(
+            (got - want).abs() < 1e-6,
+            "log π({x:?}) = {got}, want {want}"
+        );
     }
     let means = t.means();
     assert_eq!(
@@ -118,7 +121,10 @@ fn gaussian_density_integrates_to_one() {
     let mut total = 0.0;
     for i in 0..m {
         for j in 0..m {
-            let x = [0.5 - 12.0 + (i as f64 + 0.5) * h, -1.0 - 12.0 + (j as f64 + 0.5) * h];
+            let x = [
+                0.5 - 12.0 + (i as f64 + 0.5) * h,
+                -1.0 - 12.0 + (j as f64 + 0.5) * h,
+            ];
             total += g.log_prob(&x).unwrap().exp();
         }
     }
@@ -130,7 +136,10 @@ fn gaussian_density_integrates_to_one() {
 fn isotropic_is_the_diagonal_case() {
     let a = Gaussian::isotropic(vec![1.0, 2.0], 0.5).unwrap();
     let b = Gaussian::new(vec![1.0, 2.0], vec![0.25, 0.0, 0.0, 0.25]).unwrap();
-    assert_eq!(a.energy(&[0.3, 1.1]).unwrap(), b.energy(&[0.3, 1.1]).unwrap());
+    assert_eq!(
+        a.energy(&[0.3, 1.1]).unwrap(),
+        b.energy(&[0.3, 1.1]).unwrap()
+    );
 }
 
 #[test]
@@ -169,7 +178,10 @@ fn mixture_weights_are_normalised() {
 fn radial_ring_masses_match_closed_forms() {
     // 2-D: M_k = ∫ r N(r; r_k, σ²) dr = r_k (the truncation at 0 is negligible): masses ∝ w_k r_k.
     let m = circles().ring_masses();
-    assert!((m[0] - 1.0 / 3.0).abs() < 1e-9 && (m[1] - 2.0 / 3.0).abs() < 1e-9, "{m:?}");
+    assert!(
+        (m[0] - 1.0 / 3.0).abs() < 1e-9 && (m[1] - 2.0 / 3.0).abs() < 1e-9,
+        "{m:?}"
+    );
     // 3-D: M_k = r_k² + σ².
     let m = spheres().ring_masses();
     let (a, b) = (16.0 + 0.09, 81.0 + 0.09);
@@ -227,7 +239,9 @@ fn constructors_validate() {
     assert!(c4().energy(&[1.0]).is_err());
     assert!(c4().energy_grad(&[1.0, 2.0], &mut g).is_err());
     assert!(circles().energy(&[1.0, 2.0, 3.0]).is_err());
-    assert!(correlated_gaussian().energy_grad(&[1.0, 2.0, 3.0], &mut g[..2]).is_err());
+    assert!(correlated_gaussian()
+        .energy_grad(&[1.0, 2.0, 3.0], &mut g[..2])
+        .is_err());
 }
 
 /// The rotation of `R^3` by `angle` about the unit vector `axis` (Rodrigues), row-major.
@@ -244,7 +258,9 @@ fn rotation_3d(axis: [f64; 3], angle: f64) -> [[f64; 3]; 3] {
 }
 
 fn apply3(r: &[[f64; 3]; 3], v: &[f64]) -> Vec<f64> {
-    (0..3).map(|i| (0..3).map(|j| r[i][j] * v[j]).sum()).collect()
+    (0..3)
+        .map(|i| (0..3).map(|j| r[i][j] * v[j]).sum())
+        .collect()
 }
 
 proptest! {
@@ -416,8 +432,14 @@ fn mixture_exact_samples_have_the_right_moments() {
     let (mean, cov) = sample_mean_cov(&p);
     // True mean 0; true covariance: E[x₀²] = ½ (9 + 1) + ½ · 0.2 = 5.1 on both axes, 0 off the diagonal.
     // Standard errors: mean 0.016, variance ≈ 0.05.
-    assert!(mean[0].abs() < 0.07 && mean[1].abs() < 0.07, "mean {mean:?}");
-    assert!((cov[0] - 5.1).abs() < 0.2 && (cov[3] - 5.1).abs() < 0.2, "cov {cov:?}");
+    assert!(
+        mean[0].abs() < 0.07 && mean[1].abs() < 0.07,
+        "mean {mean:?}"
+    );
+    assert!(
+        (cov[0] - 5.1).abs() < 0.2 && (cov[3] - 5.1).abs() < 0.2,
+        "cov {cov:?}"
+    );
     assert!(cov[1].abs() < 0.15, "cov {cov:?}");
     // Within one quadrant's component, the moments of that component: take the particles nearest (3, 0).
     let near: Vec<&[f64]> = p.iter().filter(|x| x[0] > x[1].abs()).collect();
@@ -457,11 +479,21 @@ fn radial_exact_samples_follow_the_density_on_r_d() {
         let stats = ring_stats(&p, t.radii());
         for (k, &(frac, mean_r, sd_r)) in stats.iter().enumerate() {
             let (rk, sk) = (t.radii()[k], t.sigmas()[k]);
-            assert!((frac - masses[k]).abs() < 0.02, "ring {k}: {frac} vs {}", masses[k]);
-            assert!((sd_r / sk - 1.0).abs() < 0.05, "ring {k}: radial sd {sd_r} vs {sk}");
+            assert!(
+                (frac - masses[k]).abs() < 0.02,
+                "ring {k}: {frac} vs {}",
+                masses[k]
+            );
+            assert!(
+                (sd_r / sk - 1.0).abs() < 0.05,
+                "ring {k}: radial sd {sd_r} vs {sk}"
+            );
             // The Jacobian r^{d−1} shifts the mean radius: E[r] = r_k + (d−1) σ²/r_k to first order.
             let want = rk + (t.dim() - 1) as f64 * sk * sk / rk;
-            assert!((mean_r - want).abs() < 0.02, "ring {k}: mean radius {mean_r} vs {want}");
+            assert!(
+                (mean_r - want).abs() < 0.02,
+                "ring {k}: mean radius {mean_r} vs {want}"
+            );
         }
     }
     // In 2-D the inner circle holds a third of the mass, not a half.
@@ -514,7 +546,10 @@ fn radial_exact_samples_where_the_jacobian_dominates() {
     let mean = m1 / z;
     let sd = (m2 / z - mean * mean).sqrt();
     let p = t.sample_exact(&mut ChaCha8Rng::seed_from_u64(21), 20_000);
-    let r: Vec<f64> = p.iter().map(|x| x.iter().map(|v| v * v).sum::<f64>().sqrt()).collect();
+    let r: Vec<f64> = p
+        .iter()
+        .map(|x| x.iter().map(|v| v * v).sum::<f64>().sqrt())
+        .collect();
     let sm = r.iter().sum::<f64>() / r.len() as f64;
     let ssd = (r.iter().map(|v| (v - sm).powi(2)).sum::<f64>() / r.len() as f64).sqrt();
     // Standard error of the mean ≈ sd / 141 ≈ 0.005.

@@ -42,7 +42,7 @@ pub fn ksd_imq_with<T: Real, E: Energy<T> + ?Sized>(
     beta: T,
 ) -> Result<T> {
     ensure_positive("c", c.to_f64_lossy())?;
-    if !(beta < T::zero()) || !beta.is_finite() {
+    if beta >= T::zero() || !beta.is_finite() {
         return Err(Error::InvalidParameter {
             name: "beta",
             reason: alloc::format!("the IMQ exponent must be negative and finite, got {beta}"),
@@ -68,12 +68,14 @@ pub fn ksd_imq_with<T: Real, E: Energy<T> + ?Sized>(
         let k = q.powf(beta);
         let k1 = k / q; // q^{β−1}
         let k2 = k1 / q; // q^{β−2}
-        // (s(y) − s(x))ᵀ(x − y)
+                         // (s(y) − s(x))ᵀ(x − y)
         let cross = x
             .iter()
             .zip(y)
             .zip(sx.iter().zip(sy))
-            .fold(T::zero(), |acc, ((&a, &b), (&sa, &sb))| acc + (sb - sa) * (a - b));
+            .fold(T::zero(), |acc, ((&a, &b), (&sa, &sb))| {
+                acc + (sb - sa) * (a - b)
+            });
         dot(sx, sy) * k + two * beta * k1 * cross
             - two * beta * d * k1
             - T::c(4.0) * beta * (beta - T::one()) * k2 * r2

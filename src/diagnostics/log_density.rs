@@ -22,12 +22,19 @@ use alloc::vec;
 /// let lp = mean_log_prob(&g, &p).unwrap();
 /// assert!((lp - (-0.5 - 0.5 * (2.0 * std::f64::consts::PI).ln())).abs() < 1e-12);
 /// ```
-pub fn mean_log_prob<T: Real, E: Energy<T> + ?Sized>(energy: &E, particles: &Particles<T>) -> Result<T> {
+pub fn mean_log_prob<T: Real, E: Energy<T> + ?Sized>(
+    energy: &E,
+    particles: &Particles<T>,
+) -> Result<T> {
     let n = particles.len();
     if n == 0 {
         return Err(Error::TooFewParticles { found: 0, min: 1 });
     }
-    ensure_dim("log-density particles (dimension)", energy.dim(), particles.dim())?;
+    ensure_dim(
+        "log-density particles (dimension)",
+        energy.dim(),
+        particles.dim(),
+    )?;
     let mut e = vec![T::zero(); n];
     energy.energy_batch(particles, &mut e)?;
     if let Some(i) = e.iter().position(|v| !v.is_finite()) {

@@ -118,7 +118,7 @@ pub struct ModeSpread<T> {
 /// use equistein::diagnostics::mode_spread;
 /// use equistein::Particles;
 /// // Two particles on either side of the mode (0, 2), one unit along the radius: radial sd 1, tangential 0.
-/// let p = Particles::from_rows(2, &[0.0, 1.0, 0.0, 3.0]).unwrap();
+/// let p = Particles::<f64>::from_rows(2, &[0.0, 1.0, 0.0, 3.0]).unwrap();
 /// let s = mode_spread(&p, &[vec![0.0, 2.0]]).unwrap();
 /// assert!((s.radial - 1.0).abs() < 1e-12 && s.tangential.abs() < 1e-12);
 /// ```
@@ -138,7 +138,7 @@ pub fn mode_spread<T: Real>(particles: &Particles<T>, modes: &[Vec<T>]) -> Resul
     for (k, m) in modes.iter().enumerate() {
         ensure_dim("mode_spread modes (only 2-D)", 2, m.len())?;
         let r = norm(m);
-        if !m.iter().all(|v| v.is_finite()) || !(r > T::zero()) {
+        if !m.iter().all(|v| v.is_finite()) || r <= T::zero() || !r.is_finite() {
             return Err(Error::InvalidParameter {
                 name: "modes",
                 reason: format!("mode {k} must be finite and away from the origin"),
@@ -205,6 +205,9 @@ fn population_sd<T: Real>(v: &[T]) -> T {
     }
     let n = T::c(v.len() as f64);
     let mean = v.iter().copied().sum::<T>() / n;
-    let var = v.iter().fold(T::zero(), |acc, &x| acc + (x - mean) * (x - mean)) / n;
+    let var = v
+        .iter()
+        .fold(T::zero(), |acc, &x| acc + (x - mean) * (x - mean))
+        / n;
     var.sqrt()
 }

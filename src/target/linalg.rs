@@ -43,7 +43,7 @@ pub(crate) fn cholesky<T: Real>(name: &'static str, a: &[T], d: usize) -> Result
         for k in 0..j {
             diag -= l[j * d + k] * l[j * d + k];
         }
-        if !(diag > T::zero()) || !diag.is_finite() {
+        if diag <= T::zero() || !diag.is_finite() {
             return Err(Error::InvalidParameter {
                 name,
                 reason: format!("not positive definite (pivot {j} is {})", diag),

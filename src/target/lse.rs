@@ -28,6 +28,8 @@ pub(crate) fn log_sum_exp<T: Real>(terms: &[T], order: &[usize]) -> T {
     if m == T::neg_infinity() || !m.is_finite() {
         return m;
     }
-    let s: T = order.iter().fold(T::zero(), |acc, &k| acc + (terms[k] - m).exp());
+    let s: T = order
+        .iter()
+        .fold(T::zero(), |acc, &k| acc + (terms[k] - m).exp());
     m + s.ln()
 }

@@ -26,7 +26,7 @@ use rand_core::RngCore;
 /// use equistein::target::GaussianMixture;
 /// use equistein::Energy;
 /// // The C4 toy target (ESVGD.md §3, §8).
-/// let t = GaussianMixture::c_n_symmetric(4, 3.0, 1.0, 0.2).unwrap();
+/// let t = GaussianMixture::<f64>::c_n_symmetric(4, 3.0, 1.0, 0.2).unwrap();
 /// assert!((t.log_prob(&[3.0, 0.0]).unwrap() - (-2.419452)).abs() < 1e-6);
 /// assert!((t.log_prob(&[0.0, -3.0]).unwrap() - (-2.419452)).abs() < 1e-6);
 /// ```
@@ -47,7 +47,11 @@ impl<T: Real> GaussianMixture<T> {
                 reason: "a mixture needs at least one component".into(),
             });
         }
-        ensure_dim("mixture weights (one per component)", components.len(), weights.len())?;
+        ensure_dim(
+            "mixture weights (one per component)",
+            components.len(),
+            weights.len(),
+        )?;
         for &w in &weights {
             ensure_positive("weights", w.to_f64_lossy())?;
         }

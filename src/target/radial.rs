@@ -31,7 +31,7 @@ use rand_core::RngCore;
 /// use equistein::target::RadialMixture;
 /// use equistein::Energy;
 /// // The concentric circles (ESVGD.md §3, §8).
-/// let t = RadialMixture::new(2, vec![4.0, 8.0], vec![0.5, 0.5], vec![0.5, 0.5]).unwrap();
+/// let t = RadialMixture::<f64>::new(2, vec![4.0, 8.0], vec![0.5, 0.5], vec![0.5, 0.5]).unwrap();
 /// assert!((t.log_prob(&[4.0, 0.0]).unwrap() - (-0.918939)).abs() < 1e-6);
 /// assert!((t.ring_masses()[0] - 1.0 / 3.0).abs() < 1e-6);
 /// ```
@@ -64,8 +64,16 @@ impl<T: Real> RadialMixture<T> {
                 reason: "a radial mixture needs at least one ring".into(),
             });
         }
-        ensure_dim("radial mixture widths (one per radius)", radii.len(), sigmas.len())?;
-        ensure_dim("radial mixture weights (one per radius)", radii.len(), weights.len())?;
+        ensure_dim(
+            "radial mixture widths (one per radius)",
+            radii.len(),
+            sigmas.len(),
+        )?;
+        ensure_dim(
+            "radial mixture weights (one per radius)",
+            radii.len(),
+            weights.len(),
+        )?;
         for &r in &radii {
             ensure_positive("radii", r.to_f64_lossy())?;
         }
