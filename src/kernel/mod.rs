@@ -128,3 +128,6 @@ pub fn pointwise_stein_direction<T: Real, K: ScalarKernel<T>>(
     }
     Ok(())
 }
+
+/// The median-heuristic bandwidth of a point set, shared by the RBF kernel and the MMD diagnostic.
+pub use rbf::median_bandwidth;
