@@ -45,7 +45,10 @@ fn check_grad<K: ScalarKernel<f64>>(k: &K, x: &[f64], y: &[f64]) -> Result<(), T
     prop_assert!((kv - k.eval(x, y)).abs() <= 1e-14 * (1.0 + kv.abs()));
     let fd = fd_grad(k, x, y);
     for (a, b) in g.iter().zip(&fd) {
-        prop_assert!((a - b).abs() < 1e-6 * (1.0 + b.abs()), "analytic {g:?} vs fd {fd:?}");
+        prop_assert!(
+            (a - b).abs() < 1e-6 * (1.0 + b.abs()),
+            "analytic {g:?} vs fd {fd:?}"
+        );
     }
     Ok(())
 }
@@ -78,8 +81,17 @@ fn test_vectors_of_esvgd_md() {
 
 #[test]
 fn imq_validation() {
-    assert!(matches!(Imq::new(0.0), Err(Error::NonPositive { name: "bandwidth", .. })));
-    assert!(matches!(Imq::with_params(1.0, -1.0, -0.5), Err(Error::NonPositive { name: "c", .. })));
+    assert!(matches!(
+        Imq::new(0.0),
+        Err(Error::NonPositive {
+            name: "bandwidth",
+            ..
+        })
+    ));
+    assert!(matches!(
+        Imq::with_params(1.0, -1.0, -0.5),
+        Err(Error::NonPositive { name: "c", .. })
+    ));
     for beta in [0.0, -1.0, 0.5, f64::NAN] {
         assert!(matches!(
             Imq::with_params(1.0, 1.0, beta),
@@ -187,13 +199,22 @@ fn case(max_n: usize) -> impl Strategy<Value = Case> {
 }
 
 /// `max |a − b| ≤ tol · (1 + max |b|)`.
-fn assert_close<T: Real>(a: &Particles<T>, b: &Particles<T>, tol: f64) -> Result<(), TestCaseError> {
-    let scale = b.as_slice().iter().fold(0.0f64, |m, v| m.max(v.to_f64_lossy().abs()));
+fn assert_close<T: Real>(
+    a: &Particles<T>,
+    b: &Particles<T>,
+    tol: f64,
+) -> Result<(), TestCaseError> {
+    let scale = b
+        .as_slice()
+        .iter()
+        .fold(0.0f64, |m, v| m.max(v.to_f64_lossy().abs()));
     let err = a
         .as_slice()
         .iter()
         .zip(b.as_slice())
-        .fold(0.0f64, |m, (x, y)| m.max((x.to_f64_lossy() - y.to_f64_lossy()).abs()));
+        .fold(0.0f64, |m, (x, y)| {
+            m.max((x.to_f64_lossy() - y.to_f64_lossy()).abs())
+        });
     prop_assert!(err <= tol * (1.0 + scale), "error {err} at scale {scale}");
     Ok(())
 }
@@ -265,9 +286,13 @@ proptest! {
 fn rbf_matrix_form_far_from_origin_small_bandwidth() {
     let c = Case {
         n: 5,
-        targets: vec![1000.0, 1000.1, 1000.01, 1000.0, 999.99, 1000.02, 1000.03, 999.98, 1000.0, 1000.0],
+        targets: vec![
+            1000.0, 1000.1, 1000.01, 1000.0, 999.99, 1000.02, 1000.03, 999.98, 1000.0, 1000.0,
+        ],
         extra: vec![1000.05, 1000.05],
-        scores: vec![0.1, -0.2, 0.3, 0.0, -0.1, 0.2, 0.5, 0.1, -0.3, 0.2, 0.0, 0.1],
+        scores: vec![
+            0.1, -0.2, 0.3, 0.0, -0.1, 0.2, 0.5, 0.1, -0.3, 0.2, 0.0, 0.1,
+        ],
         h: 0.02,
         gamma: 1.0,
     };

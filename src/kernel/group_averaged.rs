@@ -23,7 +23,7 @@ use alloc::vec::Vec;
 /// ```
 /// use equistein::group::CyclicRotation;
 /// use equistein::kernel::{GroupAveraged, Rbf, ScalarKernel};
-/// let k = GroupAveraged::new(CyclicRotation::new(4).unwrap(), Rbf::fixed(1.0).unwrap());
+/// let k = GroupAveraged::new(CyclicRotation::new(4).unwrap(), Rbf::fixed(1.0f64).unwrap());
 /// assert!((k.eval(&[1.0, 0.5], &[-0.4, 1.2]) - 0.381322).abs() < 1e-6);
 /// // invariant in the second argument alone: rotate y by 90°
 /// assert!((k.eval(&[1.0, 0.5], &[-1.2, -0.4]) - 0.381322).abs() < 1e-6);
@@ -67,7 +67,7 @@ impl<G, K> GroupAveraged<G, K> {
             k += self.base.grad_first(x, gy, tmp);
             axpy(T::one(), tmp, grad);
         }
-        grad.iter_mut().for_each(|v| *v = *v * inv);
+        grad.iter_mut().for_each(|v| *v *= inv);
         k * inv
     }
 
@@ -157,7 +157,7 @@ impl<T: Real, G: FiniteGroup<T> + Clone, K: ScalarKernel<T>> Kernel<T> for Group
                         axpy(input.drive_weight * kv, s, o);
                         axpy(T::one(), &grad, o);
                     }
-                    o.iter_mut().for_each(|v| *v = *v * inv_n);
+                    o.iter_mut().for_each(|v| *v *= inv_n);
                 }
             }
             Repulsion::AuthorsCode => {
@@ -170,7 +170,7 @@ impl<T: Real, G: FiniteGroup<T> + Clone, K: ScalarKernel<T>> Kernel<T> for Group
                         axpy(input.drive_weight * kv, s, o);
                         axpy(-T::c(2.0), &grad, o);
                     }
-                    o.iter_mut().for_each(|v| *v = *v * inv_n);
+                    o.iter_mut().for_each(|v| *v *= inv_n);
                 }
             }
         }

@@ -26,7 +26,7 @@ use alloc::vec::Vec;
 /// ```
 /// use equistein::group::NormMap;
 /// use equistein::kernel::{InvariantMap, Rbf, ScalarKernel};
-/// let k = InvariantMap::new(NormMap::new(2), Rbf::fixed(1.0).unwrap());
+/// let k = InvariantMap::new(NormMap::new(2), Rbf::fixed(1.0f64).unwrap());
 /// assert!((k.eval(&[1.0, 0.5], &[-0.4, 1.2]) - 0.989272).abs() < 1e-6);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -137,7 +137,7 @@ impl<T: Real, M: OrbitMap<T> + Clone, K: ScalarKernel<T>> Kernel<T> for Invarian
                     }
                     self.map.vjp(x, &acc, &mut pulled);
                     axpy(-T::c(2.0), &pulled, o);
-                    o.iter_mut().for_each(|v| *v = *v * inv_n);
+                    o.iter_mut().for_each(|v| *v *= inv_n);
                 }
             }
             Repulsion::LiuWang => {
@@ -175,7 +175,7 @@ impl<T: Real, M: OrbitMap<T> + Clone, K: ScalarKernel<T>> Kernel<T> for Invarian
                             }
                         }
                     }
-                    o.iter_mut().for_each(|v| *v = *v * inv_n);
+                    o.iter_mut().for_each(|v| *v *= inv_n);
                 }
             }
         }

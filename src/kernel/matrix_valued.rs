@@ -25,13 +25,22 @@ use crate::real::Real;
 /// use equistein::group::CyclicRotation;
 /// use equistein::kernel::{Kernel, MatrixValued, Rbf, Repulsion, SteinInput};
 /// use equistein::Particles;
-/// let k = MatrixValued::new(CyclicRotation::new(4).unwrap(), Rbf::fixed(1.0).unwrap());
-/// let x = Particles::from_rows(2, &[1.0, 0.0, 0.0, 2.0]).unwrap();
-/// let s = Particles::from_rows(2, &[-1.0, 0.0, 0.0, -2.0]).unwrap();
-/// let mut phi = Particles::zeros(2, 2);
-/// let input = SteinInput { targets: &x, sources: &x, scores: &s, repulsion: Repulsion::LiuWang, drive_weight: 1.0 };
-/// k.stein_direction(&input, &mut phi).unwrap();
-/// assert!(phi.as_slice().iter().all(|v| v.is_finite()));
+/// let k = MatrixValued::new(CyclicRotation::new(4).unwrap(), Rbf::fixed(1.0f64).unwrap());
+/// let phi = |x: &[f64]| {
+///     let x = Particles::from_rows(2, x).unwrap();
+///     let mut s = x.clone(); // scores of the standard normal: −x
+///     s.as_mut_slice().iter_mut().for_each(|v| *v = -*v);
+///     let mut out = Particles::zeros(2, 2);
+///     let input = SteinInput { targets: &x, sources: &x, scores: &s, repulsion: Repulsion::LiuWang, drive_weight: 1.0 };
+///     k.stein_direction(&input, &mut out).unwrap();
+///     out
+/// };
+/// // Rotating every particle by 90°, (a, b) ↦ (−b, a), rotates every direction.
+/// let (p, q) = (phi(&[1.0, 0.0, 0.5, 2.0]), phi(&[0.0, 1.0, -2.0, 0.5]));
+/// for i in 0..2 {
+///     let (a, b) = (p.particle(i)[0], p.particle(i)[1]);
+///     assert!((q.particle(i)[0] + b).abs() < 1e-12 && (q.particle(i)[1] - a).abs() < 1e-12);
+/// }
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct MatrixValued<G, K> {

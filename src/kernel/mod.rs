@@ -140,7 +140,7 @@ pub fn pointwise_stein_direction<T: Real, K: ScalarKernel<T>>(
                 }
             }
         }
-        o.iter_mut().for_each(|v| *v = *v * inv_n);
+        o.iter_mut().for_each(|v| *v *= inv_n);
     }
     Ok(())
 }

@@ -23,7 +23,7 @@ pub enum Bandwidth<T> {
 ///
 /// ```
 /// use equistein::kernel::{Rbf, ScalarKernel};
-/// let k = Rbf::fixed(1.0).unwrap();
+/// let k = Rbf::fixed(1.0f64).unwrap();
 /// assert!((k.eval(&[1.0, 0.5], &[-0.4, 1.2]) - 0.293758).abs() < 1e-6);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -87,7 +87,7 @@ pub fn median_bandwidth<T: Real>(points: &Particles<T>) -> Result<T> {
         med = (med + lower) * T::c(0.5);
     }
     let h2 = T::c(0.5) * med / T::c(libm::log(n as f64 + 1.0));
-    if !(h2 > T::zero()) || !h2.is_finite() {
+    if h2.partial_cmp(&T::zero()) != Some(core::cmp::Ordering::Greater) || !h2.is_finite() {
         return Ok(T::one());
     }
     Ok(h2.sqrt())
