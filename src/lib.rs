@@ -9,6 +9,7 @@
 //! - [`sampler`]: SVGD (generic over the kernel; E-SVGD is SVGD with an invariant kernel) and Langevin
 //!   ([`Sampler`]).
 //! - [`target`]: analytic targets (Gaussian, Gaussian mixtures with C_N symmetry, radial mixtures).
+//! - [`cd`]: contrastive-divergence training of energy-based models with persistent SVGD chains.
 //! - [`diagnostics`]: kernelized Stein discrepancy, MMD, mean log-density, orbit statistics.
 //!
 //! ## Quick start
@@ -39,6 +40,7 @@
 
 extern crate alloc;
 
+pub mod cd;
 pub mod diagnostics;
 pub mod energy;
 pub mod error;

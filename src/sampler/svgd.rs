@@ -107,6 +107,19 @@ impl<T: Real, K: Kernel<T>> Svgd<T, K> {
         self.positives.as_ref()
     }
 
+    /// The step-size schedule.
+    pub fn schedule(&self) -> &StepSchedule<T> {
+        &self.schedule
+    }
+
+    /// Replaces the step-size schedule (for example per epoch of contrastive-divergence training); validated as
+    /// in [`SvgdBuilder::build`]. The step counter is kept; call [`Sampler::reset`] to start a new run.
+    pub fn set_schedule(&mut self, schedule: StepSchedule<T>) -> Result<()> {
+        schedule.validate()?;
+        self.schedule = schedule;
+        Ok(())
+    }
+
     /// Replaces the fixed repulsive particles (for example with the next minibatch of data); `None` removes
     /// them. Errors on a non-finite value (naming the particle). Their dimension is checked at step time.
     pub fn set_positives(&mut self, positives: Option<Particles<T>>) -> Result<()> {
