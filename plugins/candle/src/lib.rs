@@ -1,0 +1,51 @@
+//! # equistein-candle
+//!
+//! Neural energies on [candle](https://github.com/huggingface/candle) for `equistein`, and their training by
+//! contrastive divergence with (E-)SVGD negatives (Jaini, Holdijk & Welling 2021, appendix D).
+//!
+//! - [`Network`]: a candle model from inputs `B × d` to outputs `B × k` with named parameters; [`Mlp`] is the
+//!   paper's ReLU MLP. Every network also gives a [`FastNet`]: its input gradient with the parameters held
+//!   fixed, used while sampling. [`Mlp`]'s is written out by hand through the ReLU masks (about two forward
+//!   passes); any other network falls back to candle's autograd ([`AutogradNet`]).
+//! - Invariant wrappers without parameters: [`GroupAverage`] (outputs averaged over a finite group acting
+//!   linearly on the input), [`NormInput`] (the network sees `‖x‖`: SO(n)), [`CanonicalInput`] (the network
+//!   sees the canonical form `P(x)` of any core [`equistein::OrbitMap`]).
+//! - [`Head`]: outputs to energies. [`JemHead`] (`E(x) = −logsumexp f(x)`, `E(x | y) = −f_y(x)`,
+//!   `p(y | x) = softmax f(x)`, cross-entropy on labelled positives), [`ScalarHead`] (`E = log(1 + o²)`, with an
+//!   optional regression term).
+//! - [`CandleEnergy`]: the adapter: a core [`equistein::Energy`] (batched, `∇ₓ`) and a core
+//!   [`equistein::cd::TrainableEnergy`] (`∇θ` of the CD loss by autograd, [`Adam`] with learning-rate steps,
+//!   optional gradient clipping and L2 penalty on the energies), in `f32` and `f64`.
+//! - [`checkpoint`]: parameters, optimizer state, the persistent chain, the epoch and the RNG state in one
+//!   safetensors file, written atomically; a resumed run is bit-identical.
+//!
+//! ```
+//! use equistein::Energy;
+//! use equistein_candle::{CandleEnergy, JemHead, Mlp, Adam};
+//! use rand_core::SeedableRng;
+//! let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(0);
+//! let mlp = Mlp::<f32>::new(&[2, 16, 16, 2], &mut rng).unwrap();
+//! let model = CandleEnergy::new(mlp, JemHead::new(2), Adam::new(1e-3)).unwrap();
+//! let mut g = [0.0f32; 2];
+//! let e = model.energy_grad(&[0.5, -1.0], &mut g).unwrap();
+//! assert!(e.is_finite() && g.iter().all(|v| v.is_finite()));
+//! ```
+
+mod adam;
+pub mod checkpoint;
+mod energy;
+mod fast;
+mod float;
+mod head;
+mod mlp;
+mod network;
+mod wrappers;
+
+pub use adam::Adam;
+pub use energy::CandleEnergy;
+pub use fast::{AutogradNet, FastNet};
+pub use float::{candle_err, Float};
+pub use head::{Head, JemHead, ScalarHead};
+pub use mlp::Mlp;
+pub use network::Network;
+pub use wrappers::{CanonicalInput, GroupAverage, NormInput};
