@@ -56,10 +56,13 @@ fn u64_tensor(v: u64) -> Result<Tensor> {
 
 fn read_u64(t: &Tensor) -> Result<u64> {
     let b = t.to_vec1::<u8>().map_err(candle_err)?;
-    let arr: [u8; 8] = b.as_slice().try_into().map_err(|_| Error::InvalidParameter {
-        name: "checkpoint",
-        reason: "a counter must be 8 bytes".into(),
-    })?;
+    let arr: [u8; 8] = b
+        .as_slice()
+        .try_into()
+        .map_err(|_| Error::InvalidParameter {
+            name: "checkpoint",
+            reason: "a counter must be 8 bytes".into(),
+        })?;
     Ok(u64::from_le_bytes(arr))
 }
 
@@ -148,7 +151,10 @@ pub fn load<T: Float, N: Network<T>, H: Head<T>, P: AsRef<Path>>(
     let chain = match map.get("chain") {
         Some(c) => {
             let (n, d) = c.dims2().map_err(candle_err)?;
-            let v = c.flatten_all().and_then(|t| t.to_vec1::<T>()).map_err(candle_err)?;
+            let v = c
+                .flatten_all()
+                .and_then(|t| t.to_vec1::<T>())
+                .map_err(candle_err)?;
             let p = Particles::from_rows(d, &v)?;
             debug_assert_eq!(p.len(), n);
             Some(p)

@@ -216,9 +216,7 @@ impl<T: Float, N: Network<T>, H: Head<T>> TrainableEnergy<T> for CandleEnergy<T,
             ))
         };
         let (out_p, e_p, e_n) = split().map_err(candle_err)?;
-        let scalar = |t: &Tensor| -> Result<T> {
-            t.to_scalar::<T>().map_err(candle_err)
-        };
+        let scalar = |t: &Tensor| -> Result<T> { t.to_scalar::<T>().map_err(candle_err) };
         let mean_p = e_p.mean_all().map_err(candle_err)?;
         let mean_n = e_n.mean_all().map_err(candle_err)?;
         let mut loss = (&mean_p - &mean_n).map_err(candle_err)?;

@@ -52,8 +52,8 @@ impl<T: Float, N: Network<T>> FastNet<T> for AutogradNet<N> {
     fn forward(&self, x: &[T], batch: usize, out: &mut [T]) -> Result<()> {
         ensure_dim("network input", batch * self.net.in_dim(), x.len())?;
         ensure_dim("network output", batch * self.net.out_dim(), out.len())?;
-        let xt = Tensor::from_slice(x, (batch, self.net.in_dim()), &Device::Cpu)
-            .map_err(candle_err)?;
+        let xt =
+            Tensor::from_slice(x, (batch, self.net.in_dim()), &Device::Cpu).map_err(candle_err)?;
         let o = self.net.forward(&xt).map_err(candle_err)?;
         copy_out(&o, out)
     }

@@ -36,7 +36,9 @@ impl<T: Float> Mlp<T> {
             let (fan_in, fan_out) = (w[0], w[1]);
             let bound = T::c(1.0 / (fan_in as f64).sqrt());
             let mut draw = |n: usize| -> Vec<T> {
-                (0..n).map(|_| random::uniform(rng, -bound, bound)).collect()
+                (0..n)
+                    .map(|_| random::uniform(rng, -bound, bound))
+                    .collect()
             };
             let wv = draw(fan_in * fan_out);
             let bv = draw(fan_out);
@@ -88,7 +90,9 @@ impl<T: Float> Network<T> for Mlp<T> {
         let last = self.weights.len() - 1;
         let mut h = x.clone();
         for (l, (w, b)) in self.weights.iter().zip(&self.biases).enumerate() {
-            h = h.matmul(&w.as_tensor().t()?)?.broadcast_add(b.as_tensor())?;
+            h = h
+                .matmul(&w.as_tensor().t()?)?
+                .broadcast_add(b.as_tensor())?;
             if l < last {
                 h = h.relu()?;
             }
