@@ -68,7 +68,10 @@ impl fmt::Display for Error {
                 what,
                 expected,
                 found,
-            } => write!(f, "dimension mismatch in {what}: expected {expected}, found {found}"),
+            } => write!(
+                f,
+                "dimension mismatch in {what}: expected {expected}, found {found}"
+            ),
             Error::NonFinite {
                 what,
                 particle,

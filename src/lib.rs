@@ -17,6 +17,7 @@
 
 extern crate alloc;
 
+pub mod diagnostics;
 pub mod energy;
 pub mod error;
 pub mod group;
@@ -25,13 +26,17 @@ pub mod particles;
 pub mod random;
 pub mod real;
 pub mod sampler;
-pub mod diagnostics;
 pub mod target;
 
 pub use energy::{Energy, EnergyFn};
 pub use error::{Error, Result};
 pub use group::{FiniteGroup, Group, OrbitMap};
-pub use kernel::{Kernel, Repulsion, ScalarKernel};
+pub use kernel::{
+    GroupAveraged, Imq, InvariantMap, Kernel, MatrixValued, Rbf, Repulsion, ScalarKernel,
+};
 pub use particles::Particles;
 pub use real::Real;
-pub use sampler::{Control, Observer, RunLimits, Sampler, StepInfo};
+pub use sampler::{
+    Annealing, Control, Langevin, Observer, RunLimits, Sampler, StepInfo, StepSchedule, Svgd,
+    SvgdBuilder, Update,
+};

@@ -155,7 +155,7 @@ impl<T: Real> Particles<T> {
             crate::real::axpy(T::one(), p, &mut m);
         }
         let inv = T::one() / T::from(self.len().max(1)).unwrap_or_else(T::one);
-        m.iter_mut().for_each(|v| *v = *v * inv);
+        m.iter_mut().for_each(|v| *v *= inv);
         m
     }
 }

@@ -76,6 +76,6 @@ pub fn norm<T: Real>(a: &[T]) -> T {
 #[inline]
 pub fn axpy<T: Real>(alpha: T, x: &[T], y: &mut [T]) {
     for (yi, &xi) in y.iter_mut().zip(x) {
-        *yi = *yi + alpha * xi;
+        *yi += alpha * xi;
     }
 }

@@ -7,13 +7,33 @@
 //!
 //! | type | group | acts on |
 //! |---|---|---|
-//! | [`CyclicRotation`] | C_N, rotations of the plane by multiples of 2π/N | `R^2` |
+//! | [`CyclicRotation`] | C_N, rotations of the plane by multiples of 2π/N (orbit map [`WedgeMap`]) | `R^2` |
+//! | [`So2`] | SO(2), rotations of the plane by any angle (orbit map [`NormMap`]) | `R^2` |
+//! | [`So3`] | SO(3), rotations of space (orbit map [`NormMap`]) | `R^3` |
+//! | [`Reflections`] | (Z_2)^s, sign flips of chosen coordinates (orbit map [`AbsMap`]) | `R^d` |
+//! | [`Translations`] | `R^m` translating every particle alike (orbit map [`CenterMap`]) | `R^{k·m}` |
+//! | [`Permutations`] | S_k, relabelling the particles (orbit map [`SortMap`]) | `R^{k·m}` |
+//! | [`PointCloud`] | E(m) × S_k, m = 2, 3: rotations, reflections, translations, relabelling (orbit map [`CanonicalFrame`]) | `R^{k·m}` |
 
+mod canonical_frame;
 mod cyclic;
 mod norm;
+mod permutations;
+mod point_cloud;
+mod reflections;
+mod so2;
+mod so3;
+mod translations;
 
+pub use canonical_frame::CanonicalFrame;
 pub use cyclic::{CyclicRotation, WedgeMap};
 pub use norm::NormMap;
+pub use permutations::{Permutations, SortMap};
+pub use point_cloud::{PointCloud, PointCloudElement};
+pub use reflections::{AbsMap, Reflections};
+pub use so2::So2;
+pub use so3::So3;
+pub use translations::{CenterMap, Translations};
 
 use crate::real::Real;
 use alloc::vec::Vec;

@@ -11,10 +11,26 @@
 //!
 //! - Liu–Wang (default): `φ(x_i) = (1/N) Σ_j [ γ k(z_j, x_i) s_j + ∇_{z_j} k(z_j, x_i) ]`
 //! - the authors' code form: `φ(x_i) = (1/N) Σ_j [ γ k(x_i, z_j) s_j − 2 ∇_{x_i} k(x_i, z_j) ]`
+//!
+//! | kernel | `k(x, y)` | invariance | batched direction |
+//! |---|---|---|---|
+//! | [`Rbf`] | `exp(−‖x − y‖²/(2h²))`, fixed or median `h` | joint (isometries) | matrix products |
+//! | [`Imq`] | `(c² + ‖x − y‖²/h²)^β`, `β ∈ (−1, 0)` | joint (isometries) | pointwise |
+//! | [`GroupAveraged`] | `(1/|G|) Σ_g k(x, g·y)` | separate, finite `G` | images formed once |
+//! | [`InvariantMap`] | `k(P(x), P(y))`, `P` an [`crate::OrbitMap`] | separate | features mapped once |
+//! | [`MatrixValued`] | `Σ_g k(x, g·y) R_g` (matrix-valued) | equivariant | base kernel on the orbit-augmented sources |
 
+mod group_averaged;
+mod imq;
+mod invariant_map;
+mod matrix_valued;
 mod rbf;
 
-pub use rbf::{Bandwidth, Rbf};
+pub use group_averaged::GroupAveraged;
+pub use imq::Imq;
+pub use invariant_map::InvariantMap;
+pub use matrix_valued::MatrixValued;
+pub use rbf::{median_bandwidth, Bandwidth, Rbf};
 
 use crate::error::{ensure_dim, Error, Result};
 use crate::particles::Particles;
@@ -124,7 +140,10 @@ pub fn pointwise_stein_direction<T: Real, K: ScalarKernel<T>>(
                 }
             }
         }
-        o.iter_mut().for_each(|v| *v = *v * inv_n);
+        o.iter_mut().for_each(|v| *v *= inv_n);
     }
     Ok(())
 }
+
+/// The median-heuristic bandwidth of a point set, shared by the RBF kernel and the MMD diagnostic.
+pub use rbf::median_bandwidth;

@@ -1,4 +1,19 @@
 //! Samplers: move a particle set toward a target, one step at a time, with observers that see every step.
+//!
+//! - [`Svgd`]: Stein variational gradient descent, generic over the [`crate::Kernel`] (E-SVGD is SVGD with an
+//!   invariant kernel), built by [`SvgdBuilder`]: step-size [`StepSchedule`], repulsion form, [`Update`] rule
+//!   (plain, Adagrad, Adam), noise, cyclical [`Annealing`], fixed repulsive positives.
+//! - [`Langevin`]: the unadjusted Langevin algorithm, a baseline.
+
+mod langevin;
+mod schedule;
+mod svgd;
+mod update;
+
+pub use langevin::Langevin;
+pub use schedule::{Annealing, StepSchedule};
+pub use svgd::{Svgd, SvgdBuilder};
+pub use update::Update;
 
 use crate::energy::Energy;
 use crate::error::Result;

@@ -1,0 +1,694 @@
+//! Property tests of the symmetry groups and their orbit maps: group laws, differentials, orthogonality,
+//! orbit-map invariance, vector–Jacobian products against central finite differences, finite-group closure.
+
+use equistein::group::{
+    AbsMap, CanonicalFrame, CenterMap, CyclicRotation, FiniteGroup, Group, NormMap, OrbitMap,
+    Permutations, PointCloud, PointCloudElement, Reflections, So2, So3, SortMap, Translations,
+};
+use equistein::real::norm;
+use proptest::prelude::*;
+use rand_chacha::ChaCha8Rng;
+use rand_core::SeedableRng;
+
+const TOL: f64 = 1e-9;
+
+fn config() -> ProptestConfig {
+    ProptestConfig {
+        cases: 48,
+        ..ProptestConfig::default()
+    }
+}
+
+fn rng(seed: u64) -> ChaCha8Rng {
+    ChaCha8Rng::seed_from_u64(seed)
+}
+
+fn act<G: Group<f64>>(g: &G, e: &G::Element, x: &[f64]) -> Vec<f64> {
+    let mut out = vec![0.0; g.dim()];
+    g.act(e, x, &mut out);
+    out
+}
+
+fn act_vec<G: Group<f64>>(g: &G, e: &G::Element, v: &[f64]) -> Vec<f64> {
+    let mut out = vec![0.0; g.dim()];
+    g.act_vector(e, v, &mut out);
+    out
+}
+
+fn map<P: OrbitMap<f64>>(p: &P, x: &[f64]) -> Vec<f64> {
+    let mut out = vec![0.0; p.output_dim()];
+    p.map(x, &mut out);
+    out
+}
+
+fn max_diff(a: &[f64], b: &[f64]) -> f64 {
+    assert_eq!(a.len(), b.len());
+    a.iter()
+        .zip(b)
+        .map(|(u, v)| (u - v).abs())
+        .fold(0.0, f64::max)
+}
+
+fn max_abs(a: &[f64]) -> f64 {
+    a.iter().map(|u| u.abs()).fold(0.0, f64::max)
+}
+
+/// Identity, composition and inverse laws at `x` for the elements `a`, `b`.
+fn check_laws<G: Group<f64>>(g: &G, a: &G::Element, b: &G::Element, x: &[f64]) {
+    let scale = 1.0 + max_abs(x);
+    let id = g.identity();
+    assert!(max_diff(&act(g, &id, x), x) <= TOL * scale, "identity");
+    let ab = g.compose(a, b);
+    let lhs = act(g, &ab, x);
+    let rhs = act(g, a, &act(g, b, x));
+    assert!(
+        max_diff(&lhs, &rhs) <= TOL * scale,
+        "composition: {lhs:?} vs {rhs:?}"
+    );
+    let back = act(g, &g.inverse(a), &act(g, a, x));
+    assert!(
+        max_diff(&back, x) <= TOL * scale,
+        "inverse: {back:?} vs {x:?}"
+    );
+    let a_inv_a = g.compose(&g.inverse(a), a);
+    assert!(
+        max_diff(&act(g, &a_inv_a, x), x) <= TOL * scale,
+        "a⁻¹ ∘ a = id"
+    );
+}
+
+/// `act_vector(g, v)` equals the central finite difference of `act` at `x` in direction `v`.
+fn check_differential<G: Group<f64>>(g: &G, e: &G::Element, x: &[f64], v: &[f64]) {
+    let h = 1e-5;
+    let xp: Vec<f64> = x.iter().zip(v).map(|(a, b)| a + h * b).collect();
+    let xm: Vec<f64> = x.iter().zip(v).map(|(a, b)| a - h * b).collect();
+    let fd: Vec<f64> = act(g, e, &xp)
+        .iter()
+        .zip(act(g, e, &xm))
+        .map(|(p, m)| (p - m) / (2.0 * h))
+        .collect();
+    let an = act_vec(g, e, v);
+    assert!(
+        max_diff(&fd, &an) <= 1e-7 * (1.0 + max_abs(&an)),
+        "act_vector {an:?} vs finite differences {fd:?}"
+    );
+}
+
+/// `P(g·x) = P(x)`.
+fn check_invariance<G: Group<f64>, P: OrbitMap<f64>>(g: &G, p: &P, e: &G::Element, x: &[f64]) {
+    let px = map(p, x);
+    let pgx = map(p, &act(g, e, x));
+    assert!(
+        max_diff(&px, &pgx) <= TOL * (1.0 + max_abs(&px)),
+        "P(x) = {px:?} but P(g·x) = {pgx:?}"
+    );
+}
+
+/// The full VJP `J_P(x)ᵀ v` against central finite differences of `map`, column by column.
+fn check_vjp<P: OrbitMap<f64>>(p: &P, x: &[f64], v: &[f64]) {
+    let h = 1e-6;
+    let d = p.input_dim();
+    let mut an = vec![0.0; d];
+    p.vjp(x, v, &mut an);
+    let mut fd = vec![0.0; d];
+    for i in 0..d {
+        let (mut xp, mut xm) = (x.to_vec(), x.to_vec());
+        xp[i] += h;
+        xm[i] -= h;
+        let (pp, pm) = (map(p, &xp), map(p, &xm));
+        fd[i] = pp
+            .iter()
+            .zip(&pm)
+            .zip(v)
+            .map(|((a, b), w)| w * (a - b) / (2.0 * h))
+            .sum();
+    }
+    assert!(
+        max_diff(&fd, &an) <= 1e-6 * (1.0 + max_abs(&an)),
+        "vjp {an:?} vs finite differences {fd:?}"
+    );
+}
+
+/// `elements()` has `order()` distinct members, the identity first, and is closed under composition and inverse.
+fn check_finite<G: FiniteGroup<f64>>(g: &G)
+where
+    G::Element: PartialEq,
+{
+    let els = g.elements();
+    assert_eq!(els.len(), g.order());
+    assert_eq!(els[0], g.identity());
+    for (i, a) in els.iter().enumerate() {
+        for b in &els[i + 1..] {
+            assert_ne!(a, b, "repeated element");
+        }
+    }
+    for a in &els {
+        assert!(els.contains(&g.inverse(a)));
+        for b in &els {
+            assert!(els.contains(&g.compose(a, b)), "not closed: {a:?} ∘ {b:?}");
+        }
+    }
+}
+
+fn coords(n: usize) -> impl Strategy<Value = Vec<f64>> {
+    prop::collection::vec(-3.0..3.0f64, n)
+}
+
+// ---------------------------------------------------------------------------------------------------- SO(2)
+
+proptest! {
+    #![proptest_config(config())]
+
+    #[test]
+    fn so2_laws_differential_orthogonality(sa in any::<u64>(), sb in any::<u64>(), x in coords(2), v in coords(2)) {
+        let g = So2::new();
+        let a: f64 = g.sample(&mut rng(sa));
+        let b: f64 = g.sample(&mut rng(sb));
+        check_laws(&g, &a, &b, &x);
+        check_differential(&g, &a, &x, &v);
+        prop_assert!((norm(&act(&g, &a, &x)) - norm(&x)).abs() <= TOL);
+        // Composition adds angles: the quarter turn composed four times is the identity.
+        let q = core::f64::consts::FRAC_PI_2;
+        let full = g.compose(&q, &g.compose(&q, &g.compose(&q, &q)));
+        prop_assert!(max_diff(&act(&g, &full, &x), &x) <= TOL * (1.0 + max_abs(&x)));
+    }
+
+    #[test]
+    fn so2_norm_map(s in any::<u64>(), x in coords(2), v in coords(1)) {
+        prop_assume!(norm(&x) > 1e-3);
+        let g = So2::new();
+        let p = g.orbit_map();
+        let a: f64 = g.sample(&mut rng(s));
+        check_invariance(&g, &p, &a, &x);
+        check_vjp(&p, &x, &v);
+    }
+
+    // --------------------------------------------------------------------------------------------- SO(3)
+
+    #[test]
+    fn so3_laws_differential_orthogonality(sa in any::<u64>(), sb in any::<u64>(), x in coords(3), v in coords(3)) {
+        let g = So3::new();
+        let a: [f64; 9] = g.sample(&mut rng(sa));
+        let b: [f64; 9] = g.sample(&mut rng(sb));
+        check_laws(&g, &a, &b, &x);
+        check_differential(&g, &a, &x, &v);
+        prop_assert!((norm(&act(&g, &a, &x)) - norm(&x)).abs() <= TOL * (1.0 + norm(&x)));
+        // A proper rotation: RᵀR = I and det R = +1.
+        let mut rtr = [0.0; 9];
+        for i in 0..3 {
+            for j in 0..3 {
+                rtr[i * 3 + j] = (0..3).map(|l| a[l * 3 + i] * a[l * 3 + j]).sum();
+            }
+        }
+        prop_assert!(max_diff(&rtr, &[1.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1.0]) <= 1e-12);
+        prop_assert!((det3(&a) - 1.0).abs() <= 1e-12);
+    }
+
+    #[test]
+    fn so3_norm_map(s in any::<u64>(), x in coords(3), v in coords(1)) {
+        prop_assume!(norm(&x) > 1e-3);
+        let g = So3::new();
+        let p = g.orbit_map();
+        let a: [f64; 9] = g.sample(&mut rng(s));
+        check_invariance(&g, &p, &a, &x);
+        check_vjp(&p, &x, &v);
+    }
+}
+
+fn det3(a: &[f64]) -> f64 {
+    a[0] * (a[4] * a[8] - a[5] * a[7]) - a[1] * (a[3] * a[8] - a[5] * a[6])
+        + a[2] * (a[3] * a[7] - a[4] * a[6])
+}
+
+#[test]
+fn so3_haar_sample_spreads_a_vector_uniformly() {
+    // Under a Haar rotation, R e_x is uniform on the sphere: each coordinate has mean 0 and second moment 1/3.
+    // With 4000 draws the standard error of a mean is ≈ 0.009 and of a second moment ≈ 0.0047; 5 s.e. bounds.
+    let g = So3::new();
+    let mut r = rng(7);
+    let n = 4000;
+    let (mut m1, mut m2) = ([0.0; 3], [0.0; 3]);
+    for _ in 0..n {
+        let a: [f64; 9] = g.sample(&mut r);
+        for i in 0..3 {
+            m1[i] += a[i * 3] / n as f64;
+            m2[i] += a[i * 3] * a[i * 3] / n as f64;
+        }
+    }
+    for i in 0..3 {
+        assert!(m1[i].abs() < 0.045, "mean {m1:?}");
+        assert!((m2[i] - 1.0 / 3.0).abs() < 0.024, "second moment {m2:?}");
+    }
+}
+
+#[test]
+fn so3_axis_angle_composition() {
+    let g = So3::new();
+    let a = So3::from_axis_angle([1.0, 2.0, -0.5], 0.7);
+    let b = So3::from_axis_angle([1.0, 2.0, -0.5], 0.5);
+    let ab = g.compose(&a, &b);
+    let c = So3::from_axis_angle([1.0, 2.0, -0.5], 1.2);
+    assert!(max_diff(&ab, &c) < 1e-14);
+}
+
+// ------------------------------------------------------------------------------------------------ Reflections
+
+proptest! {
+    #![proptest_config(config())]
+
+    #[test]
+    fn reflections_laws_and_abs_map(sa in any::<u64>(), sb in any::<u64>(), x in coords(5), v in coords(5)) {
+        for g in [Reflections::axes(5, &[0, 2, 3]).unwrap(), Reflections::axis(5, 4).unwrap(), Reflections::all(5).unwrap()] {
+            let a: u64 = Group::<f64>::sample(&g, &mut rng(sa));
+            let b: u64 = Group::<f64>::sample(&g, &mut rng(sb));
+            prop_assert_eq!(a & !g.mask(), 0);
+            check_laws(&g, &a, &b, &x);
+            check_differential(&g, &a, &x, &v);
+            prop_assert!((norm(&act(&g, &a, &x)) - norm(&x)).abs() <= TOL);
+            let p = AbsMap::new(&g);
+            check_invariance(&g, &p, &a, &x);
+            // Coordinates off the chosen axes pass through unchanged.
+            let px = map(&p, &x);
+            for i in 0..5 {
+                let flipped = (g.mask() >> i) & 1 == 1;
+                prop_assert_eq!(px[i], if flipped { x[i].abs() } else { x[i] });
+            }
+            if x.iter().all(|c| c.abs() > 1e-3) {
+                check_vjp(&p, &x, &v);
+            }
+        }
+    }
+}
+
+#[test]
+fn reflections_finite_group() {
+    for g in [
+        Reflections::axis(3, 1).unwrap(),
+        Reflections::axes(6, &[0, 3, 5, 3]).unwrap(),
+        Reflections::all(4).unwrap(),
+    ] {
+        check_finite(&g);
+    }
+    assert_eq!(FiniteGroup::<f64>::order(&Reflections::all(4).unwrap()), 16);
+    assert_eq!(
+        FiniteGroup::<f64>::order(&Reflections::axes(6, &[0, 3, 5, 3]).unwrap()),
+        8
+    );
+    assert!(Reflections::axis(3, 3).is_err());
+    assert!(Reflections::axis(100, 70).is_err());
+    assert!(Reflections::all(64).is_err());
+}
+
+// ------------------------------------------------------------------------------------------------ Translations
+
+proptest! {
+    #![proptest_config(config())]
+
+    #[test]
+    fn translations_laws_and_center_map(sa in any::<u64>(), sb in any::<u64>(), x in coords(6), v in coords(6)) {
+        let g = Translations::point_cloud(3, 2).unwrap().with_sigma(2.5).unwrap();
+        let a: Vec<f64> = g.sample(&mut rng(sa));
+        let b: Vec<f64> = g.sample(&mut rng(sb));
+        prop_assert_eq!(a.len(), 2);
+        check_laws(&g, &a, &b, &x);
+        check_differential(&g, &a, &x, &v);
+        // Translations act trivially on tangent vectors.
+        prop_assert_eq!(act_vec(&g, &a, &v), v.clone());
+        let p = g.orbit_map();
+        check_invariance(&g, &p, &a, &x);
+        check_vjp(&p, &x, &v);
+        // The centred cloud has zero centroid.
+        let px = map(&p, &x);
+        prop_assert!((px[0] + px[2] + px[4]).abs() < 1e-12 && (px[1] + px[3] + px[5]).abs() < 1e-12);
+
+        // Translations of R^d itself: the quotient is a point.
+        let t = Translations::new(3).unwrap();
+        let c: Vec<f64> = t.sample(&mut rng(sa));
+        check_laws(&t, &c, &a.iter().chain([0.5].iter()).copied().collect(), &x[..3]);
+        let pt = CenterMap::new(1, 3).unwrap();
+        prop_assert_eq!(map(&pt, &x[..3]), vec![0.0; 3]);
+    }
+}
+
+#[test]
+fn translations_sampling_law_and_validation() {
+    // t ~ N(0, σ² I) with σ = 2: the sample variance of 4000 coordinates is within 10% of 4 (≈ 4.5 s.e.).
+    let g = Translations::new(2).unwrap().with_sigma(2.0).unwrap();
+    let mut r = rng(3);
+    let n = 2000;
+    let mut s2 = 0.0;
+    for _ in 0..n {
+        let t: Vec<f64> = g.sample(&mut r);
+        s2 += (t[0] * t[0] + t[1] * t[1]) / (2 * n) as f64;
+    }
+    assert!((s2 - 4.0).abs() < 0.4, "variance {s2}");
+    assert!(Translations::new(0).is_err());
+    assert!(Translations::point_cloud(0, 2).is_err());
+    assert!(Translations::new(2).unwrap().with_sigma(0.0).is_err());
+    assert!(Translations::new(2).unwrap().with_sigma(f64::NAN).is_err());
+    assert!(CenterMap::new(2, 0).is_err());
+}
+
+// ------------------------------------------------------------------------------------------------ Permutations
+
+/// True when the first coordinates of the `k` particles (dimension `m`) are pairwise at least `gap` apart.
+fn first_coords_separated(x: &[f64], k: usize, m: usize, gap: f64) -> bool {
+    (0..k).all(|p| (0..p).all(|q| (x[p * m] - x[q * m]).abs() >= gap))
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    #[test]
+    fn permutations_laws_and_sort_map(sa in any::<u64>(), sb in any::<u64>(), x in coords(8), v in coords(8)) {
+        let g = Permutations::new(4, 2).unwrap();
+        let a: Vec<usize> = Group::<f64>::sample(&g, &mut rng(sa));
+        let b: Vec<usize> = Group::<f64>::sample(&g, &mut rng(sb));
+        prop_assert!(g.element(a.clone()).is_ok());
+        check_laws(&g, &a, &b, &x);
+        check_differential(&g, &a, &x, &v);
+        prop_assert!((norm(&act(&g, &a, &x)) - norm(&x)).abs() <= TOL);
+        // The documented convention: particle p moves to position a[p].
+        let y = act(&g, &a, &x);
+        for p in 0..4 {
+            prop_assert_eq!(&y[a[p] * 2..a[p] * 2 + 2], &x[p * 2..p * 2 + 2]);
+        }
+        let s = g.orbit_map();
+        check_invariance(&g, &s, &a, &x);
+        let px = map(&s, &x);
+        for j in 1..4 {
+            prop_assert!(px[(j - 1) * 2] <= px[j * 2]);
+        }
+        if first_coords_separated(&x, 4, 2, 1e-3) {
+            check_vjp(&s, &x, &v);
+        }
+    }
+}
+
+#[test]
+fn permutations_finite_group_and_validation() {
+    for k in 1..=4 {
+        let g = Permutations::new(k, 3).unwrap();
+        check_finite(&g);
+    }
+    let g = Permutations::new(4, 3).unwrap();
+    assert_eq!(FiniteGroup::<f64>::order(&g), 24);
+    assert_eq!(FiniteGroup::<f64>::elements(&g).len(), 24);
+    assert!(g.element(vec![0, 1, 2]).is_err());
+    assert!(g.element(vec![0, 1, 1, 2]).is_err());
+    assert!(g.element(vec![0, 1, 4, 2]).is_err());
+    assert!(Permutations::new(0, 2).is_err());
+    assert!(SortMap::new(3, 0).is_err());
+    // Lexicographic order: ties in the first coordinate are broken by the second.
+    let s = SortMap::new(3, 2).unwrap();
+    assert_eq!(
+        map(&s, &[1.0, 5.0, 1.0, -2.0, 0.0, 9.0]),
+        vec![0.0, 9.0, 1.0, -2.0, 1.0, 5.0]
+    );
+}
+
+#[test]
+fn uniform_permutations() {
+    // Each of the 6 permutations of S_3 has probability 1/6; 6000 draws give counts 1000 ± 29 (1 s.d.).
+    let g = Permutations::new(3, 1).unwrap();
+    let els = FiniteGroup::<f64>::elements(&g);
+    let mut counts = [0usize; 6];
+    let mut r = rng(11);
+    for _ in 0..6000 {
+        let p: Vec<usize> = Group::<f64>::sample(&g, &mut r);
+        counts[els.iter().position(|e| *e == p).unwrap()] += 1;
+    }
+    assert!(
+        counts.iter().all(|&c| (850..1150).contains(&c)),
+        "{counts:?}"
+    );
+}
+
+#[test]
+fn cyclic_rotation_finite_group() {
+    check_finite(&CyclicRotation::new(6).unwrap());
+}
+
+// ------------------------------------------------------------------------------------------------ PointCloud
+
+/// A proper rotation of `R^m` (m = 2, 3) with a translation and a permutation, all random.
+fn proper_element(g: &PointCloud, seed: u64) -> PointCloudElement<f64> {
+    let mut r = rng(seed);
+    let m = g.particle_dim();
+    let rot = if m == 2 {
+        let th: f64 = So2::new().sample(&mut r);
+        vec![th.cos(), -th.sin(), th.sin(), th.cos()]
+    } else {
+        let q: [f64; 9] = So3::new().sample(&mut r);
+        q.to_vec()
+    };
+    let full: PointCloudElement<f64> = g.sample(&mut r);
+    g.element(
+        rot,
+        full.translation().to_vec(),
+        full.permutation().to_vec(),
+    )
+    .unwrap()
+}
+
+/// Whether `x` is away from the non-smooth set of the canonical frame: sorted radii and the scores choosing the
+/// second frame particle (3-D) separated by at least `gap`, the reflection moment `μ` at least `gap` from 0,
+/// and nothing nearly degenerate. Read off the canonical output itself (radii and frame coordinates are
+/// invariant).
+fn frame_regular(p: &CanonicalFrame, x: &[f64], k: usize, m: usize, gap: f64) -> bool {
+    let px = map(p, x);
+    let row = |j: usize| &px[j * m..(j + 1) * m];
+    let radii: Vec<f64> = (0..k).map(|j| norm(row(j))).collect();
+    if radii.windows(2).any(|w| w[1] - w[0] < gap) || radii[k - 1] < 0.1 {
+        return false;
+    }
+    if m == 3 {
+        // The second frame particle maximises ‖z_j‖ · (distance from the x-axis).
+        let mut score: Vec<f64> = (0..k - 1).map(|j| radii[j] * norm(&row(j)[1..])).collect();
+        score.sort_by(|a, b| b.partial_cmp(a).unwrap());
+        if score[0] < 0.1 || (score.len() > 1 && score[0] - score[1] < gap) {
+            return false;
+        }
+    }
+    let moment: f64 = (0..k).map(|j| radii[j] * row(j)[m - 1]).sum();
+    moment.abs() >= gap
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    #[test]
+    fn point_cloud_2d_laws(sa in any::<u64>(), sb in any::<u64>(), x in coords(8), v in coords(8)) {
+        let g = PointCloud::new(4, 2).unwrap();
+        let a: PointCloudElement<f64> = g.sample(&mut rng(sa));
+        let b: PointCloudElement<f64> = g.sample(&mut rng(sb));
+        check_laws(&g, &a, &b, &x);
+        check_differential(&g, &a, &x, &v);
+        // The linear part is orthogonal.
+        prop_assert!((norm(&act_vec(&g, &a, &v)) - norm(&v)).abs() <= TOL * (1.0 + norm(&v)));
+        // Pairwise distances are preserved by the action (as a multiset, permuted).
+        let y = act(&g, &a, &x);
+        let pi = a.permutation();
+        for p in 0..4 {
+            for q in 0..4 {
+                let dx = ((x[2 * p] - x[2 * q]).powi(2) + (x[2 * p + 1] - x[2 * q + 1]).powi(2)).sqrt();
+                let (pp, qq) = (pi[p], pi[q]);
+                let dy = ((y[2 * pp] - y[2 * qq]).powi(2) + (y[2 * pp + 1] - y[2 * qq + 1]).powi(2)).sqrt();
+                prop_assert!((dx - dy).abs() <= TOL);
+            }
+        }
+    }
+
+    #[test]
+    fn point_cloud_3d_laws(sa in any::<u64>(), sb in any::<u64>(), x in coords(15), v in coords(15)) {
+        let g = PointCloud::new(5, 3).unwrap();
+        let a: PointCloudElement<f64> = g.sample(&mut rng(sa));
+        let b: PointCloudElement<f64> = g.sample(&mut rng(sb));
+        check_laws(&g, &a, &b, &x);
+        check_differential(&g, &a, &x, &v);
+        prop_assert!((norm(&act_vec(&g, &a, &v)) - norm(&v)).abs() <= TOL * (1.0 + norm(&v)));
+    }
+
+    #[test]
+    fn canonical_frame_2d_invariance_and_vjp(s in any::<u64>(), x in coords(8), v in coords(8)) {
+        let g = PointCloud::new(4, 2).unwrap();
+        let p = g.orbit_map();
+        prop_assume!(frame_regular(&p, &x, 4, 2, 1e-3));
+        check_invariance(&g, &p, &proper_element(&g, s), &x);
+        check_vjp(&p, &x, &v);
+        // The farthest particle lies on +x.
+        let px = map(&p, &x);
+        prop_assert!(px[6] > 0.0 && px[7].abs() < 1e-12);
+
+        // With reflections quotiented: invariant under all of E(2) × S_4.
+        let pr = p.with_quotient_reflections(true);
+        let a: PointCloudElement<f64> = g.sample(&mut rng(s));
+        check_invariance(&g, &pr, &a, &x);
+        check_vjp(&pr, &x, &v);
+    }
+
+    #[test]
+    fn canonical_frame_3d_invariance_and_vjp(s in any::<u64>(), x in coords(15), v in coords(15)) {
+        let g = PointCloud::new(5, 3).unwrap();
+        let p = g.orbit_map();
+        prop_assume!(frame_regular(&p, &x, 5, 3, 1e-3));
+        // Arbitrary rotations (not only about x), translations and permutations.
+        check_invariance(&g, &p, &proper_element(&g, s), &x);
+        check_vjp(&p, &x, &v);
+        let px = map(&p, &x);
+        // The farthest particle lies on +x, the second frame particle in the xy-plane with positive y.
+        prop_assert!(px[12] > 0.0 && px[13].abs() < 1e-12 && px[14].abs() < 1e-12);
+        prop_assert!((0..4).any(|j| px[3 * j + 1] > 0.0 && px[3 * j + 2].abs() < 1e-12));
+        // The output has the radii of the centred input, ascending.
+        let radii: Vec<f64> = px.chunks(3).map(norm).collect();
+        prop_assert!(radii.windows(2).all(|w| w[0] <= w[1]));
+
+        let pr = p.with_quotient_reflections(true);
+        let a: PointCloudElement<f64> = g.sample(&mut rng(s));
+        check_invariance(&g, &pr, &a, &x);
+        check_vjp(&pr, &x, &v);
+    }
+
+    #[test]
+    fn canonical_frame_three_particles(s in any::<u64>(), x2 in coords(6), x3 in coords(9), v in coords(9)) {
+        // k = 3 forces ties in the naive rules (the two non-anchor particles are mirror images about the
+        // anchor axis once centred); the radius-weighted rules must still be invariant and differentiable.
+        for (x, m) in [(&x2[..], 2), (&x3[..], 3)] {
+            let g = PointCloud::new(3, m).unwrap();
+            for quotient in [false, true] {
+                let p = g.orbit_map().with_quotient_reflections(quotient);
+                if !frame_regular(&p, x, 3, m, 1e-3) {
+                    continue;
+                }
+                let e = if quotient { g.sample(&mut rng(s)) } else { proper_element(&g, s) };
+                check_invariance(&g, &p, &e, x);
+                check_vjp(&p, x, &v[..3 * m]);
+            }
+        }
+    }
+
+    #[test]
+    fn canonical_frame_3d_rotations_alone(s in any::<u64>(), x in coords(12)) {
+        // SO(3) rotations with no translation and no permutation, about random axes.
+        let g = PointCloud::new(4, 3).unwrap();
+        let p = CanonicalFrame::new(4, 3).unwrap();
+        prop_assume!(frame_regular(&p, &x, 4, 3, 1e-3));
+        let q: [f64; 9] = So3::new().sample(&mut rng(s));
+        let e = g.element(q.to_vec(), vec![0.0; 3], vec![0, 1, 2, 3]).unwrap();
+        check_invariance(&g, &p, &e, &x);
+    }
+}
+
+#[test]
+fn canonical_frame_without_quotient_sees_reflections() {
+    // A chiral configuration: its mirror image is not a rotation of it, so the default (SE(m)) map must tell
+    // them apart, while the reflection-quotienting map must not.
+    let x2 = [0.0, 0.0, 2.0, 0.1, 0.3, 1.0, -0.5, 0.2];
+    let mirror2 = [0.0, 0.0, 2.0, -0.1, 0.3, -1.0, -0.5, -0.2];
+    let p2 = CanonicalFrame::new(4, 2).unwrap();
+    assert!(max_diff(&map(&p2, &x2), &map(&p2, &mirror2)) > 0.1);
+    let q2 = p2.with_quotient_reflections(true);
+    assert!(max_diff(&map(&q2, &x2), &map(&q2, &mirror2)) < 1e-12);
+
+    let x3 = [0.0, 0.0, 0.0, 2.0, 0.1, 0.0, 0.3, 1.0, 0.2, -0.5, 0.2, 0.7];
+    let mirror3: Vec<f64> = x3
+        .iter()
+        .enumerate()
+        .map(|(i, &c)| if i % 3 == 2 { -c } else { c })
+        .collect();
+    let p3 = CanonicalFrame::new(4, 3).unwrap();
+    assert!(max_diff(&map(&p3, &x3), &map(&p3, &mirror3)) > 0.1);
+    let q3 = p3.with_quotient_reflections(true);
+    assert!(max_diff(&map(&q3, &x3), &map(&q3, &mirror3)) < 1e-12);
+}
+
+#[test]
+fn canonical_frame_degenerate_configurations() {
+    // Every particle at the centroid: the output is zero, the VJP finite.
+    let p = CanonicalFrame::new(3, 3).unwrap();
+    let x = [1.0, 2.0, 3.0, 1.0, 2.0, 3.0, 1.0, 2.0, 3.0];
+    assert_eq!(map(&p, &x), vec![0.0; 9]);
+    let mut out = [0.0; 9];
+    p.vjp(&x, &[1.0; 9], &mut out);
+    assert!(out.iter().all(|v| v.is_finite()));
+    // Collinear particles in 3-D: all on the x-axis, at their signed offsets along the anchor direction.
+    let x = [0.0, 0.0, 0.0, 1.0, 1.0, 1.0, 3.0, 3.0, 3.0];
+    let px = map(&p, &x);
+    let s3 = 3f64.sqrt();
+    let expected = [
+        -s3 / 3.0,
+        0.0,
+        0.0,
+        -4.0 * s3 / 3.0,
+        0.0,
+        0.0,
+        5.0 * s3 / 3.0,
+        0.0,
+        0.0,
+    ];
+    assert!(max_diff(&px, &expected) < 1e-12, "{px:?}");
+    p.vjp(&x, &[1.0; 9], &mut out);
+    assert!(out.iter().all(|v| v.is_finite()));
+    // One particle.
+    let p1 = CanonicalFrame::new(1, 2).unwrap();
+    assert_eq!(map(&p1, &[3.0, 4.0]), vec![0.0, 0.0]);
+}
+
+#[test]
+fn point_cloud_validation() {
+    assert!(PointCloud::new(4, 4).is_err());
+    assert!(PointCloud::new(0, 2).is_err());
+    assert!(CanonicalFrame::new(3, 1).is_err());
+    let g = PointCloud::new(2, 2).unwrap();
+    assert!(g
+        .element(vec![1.0, 0.5, 0.0, 1.0], vec![0.0, 0.0], vec![0, 1])
+        .is_err());
+    assert!(g
+        .element(vec![1.0, 0.0, 0.0, 1.0], vec![0.0], vec![0, 1])
+        .is_err());
+    assert!(g
+        .element(vec![1.0, 0.0, 0.0, 1.0], vec![0.0, 0.0], vec![1, 1])
+        .is_err());
+    assert!(g
+        .element(vec![f64::NAN, 0.0, 0.0, 1.0], vec![0.0, 0.0], vec![0, 1])
+        .is_err());
+    assert!(g
+        .element(vec![1.0, 0.0, 0.0, -1.0], vec![0.0, 0.0], vec![1, 0])
+        .is_ok());
+}
+
+#[test]
+fn point_cloud_samples_include_reflections() {
+    // About half of the Haar O(3) samples have det −1 (2000 draws: 1000 ± 22 at 1 s.d.).
+    let g = PointCloud::new(3, 3).unwrap();
+    let mut r = rng(5);
+    let neg = (0..2000)
+        .filter(|_| {
+            let e: PointCloudElement<f64> = g.sample(&mut r);
+            det3(e.rotation()) < 0.0
+        })
+        .count();
+    assert!((880..1120).contains(&neg), "{neg}");
+}
+
+#[test]
+fn canonical_frame_f32() {
+    // Generic over the scalar: the f32 map agrees with the f64 one.
+    let p = CanonicalFrame::new(3, 3).unwrap();
+    let x64 = [0.1, 0.2, 0.3, 1.5, -0.2, 0.4, -0.7, 0.9, 0.1];
+    let x32: Vec<f32> = x64.iter().map(|&v| v as f32).collect();
+    let mut o32 = [0.0f32; 9];
+    p.map(&x32, &mut o32);
+    let o64 = map(&p, &x64);
+    assert!(o32
+        .iter()
+        .zip(&o64)
+        .all(|(a, b)| (*a as f64 - b).abs() < 1e-5));
+    let mut v32 = [0.0f32; 9];
+    p.vjp(&x32, &[1.0f32; 9], &mut v32);
+    assert!(v32.iter().all(|v| v.is_finite()));
+    let n = NormMap::new(3);
+    let mut r = [0.0f32];
+    n.map(&[3.0f32, 4.0, 0.0], &mut r);
+    assert_eq!(r[0], 5.0);
+}
