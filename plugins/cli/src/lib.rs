@@ -4,10 +4,10 @@
 //! (configuration → samplers → metrics) is a library function in [`experiments`], separate from the file
 //! writing, so that tests call it directly.
 
-// pub mod app;
+pub mod app;
 pub mod cli;
 pub mod config;
-// pub mod experiments;
+pub mod experiments;
 pub mod metrics;
 pub mod output;
 pub mod plot;
