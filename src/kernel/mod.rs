@@ -144,6 +144,3 @@ pub fn pointwise_stein_direction<T: Real, K: ScalarKernel<T>>(
     }
     Ok(())
 }
-
-/// The median-heuristic bandwidth of a point set, shared by the RBF kernel and the MMD diagnostic.
-pub use rbf::median_bandwidth;
