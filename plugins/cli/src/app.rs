@@ -30,16 +30,21 @@ where
                 let _ = e.print();
                 return 0;
             }
+            // clap's message spans several lines: keep the part before the usage, as one line.
             let text = e.render().to_string();
-            let first = text
+            let parts: Vec<&str> = text
                 .lines()
-                .find(|l| !l.trim().is_empty())
-                .unwrap_or("error: invalid arguments")
-                .trim();
-            let line = if first.starts_with("error:") {
-                first.to_owned()
+                .map(str::trim)
+                .take_while(|l| !l.starts_with("Usage:") && !l.starts_with("For more information"))
+                .filter(|l| !l.is_empty())
+                .collect();
+            let joined = parts.join(" ");
+            let line = if joined.is_empty() {
+                "error: invalid arguments".to_owned()
+            } else if joined.starts_with("error:") {
+                joined
             } else {
-                format!("error: {first}")
+                format!("error: {joined}")
             };
             eprintln!("{line} (see `equistein --help`)");
             return EXIT_USAGE;
@@ -47,7 +52,11 @@ where
     };
     match cli.command {
         Command::List => {
-            let width = ExperimentName::ALL.iter().map(|e| e.name().len()).max().unwrap_or(0);
+            let width = ExperimentName::ALL
+                .iter()
+                .map(|e| e.name().len())
+                .max()
+                .unwrap_or(0);
             for e in ExperimentName::ALL {
                 println!("{:width$}  {}", e.name(), e.description());
             }
@@ -132,8 +141,12 @@ pub fn run(
     out: &Path,
     progress: &Progress,
 ) -> Result<PathBuf, String> {
-    let staged = StagedOutput::create(out, exp.name())
-        .map_err(|e| format!("cannot create the output folder in `{}`: {e}", out.display()))?;
+    let staged = StagedOutput::create(out, exp.name()).map_err(|e| {
+        format!(
+            "cannot create the output folder in `{}`: {e}",
+            out.display()
+        )
+    })?;
     staged
         .write("config.toml", config.to_toml().as_bytes())
         .map_err(|e| format!("cannot write config.toml: {e}"))?;
@@ -143,7 +156,10 @@ pub fn run(
         progress,
     };
     experiments::run(config, &ctx, &staged).map_err(|e| e.to_string())?;
-    staged
-        .commit()
-        .map_err(|e| format!("cannot move the result into `{}`: {e}", out.join(exp.name()).display()))
+    staged.commit().map_err(|e| {
+        format!(
+            "cannot move the result into `{}`: {e}",
+            out.join(exp.name()).display()
+        )
+    })
 }

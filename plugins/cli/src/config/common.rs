@@ -62,9 +62,8 @@ impl OneOrMany {
             OneOrMany::One(v) => Ok(vec![*v; n]),
             OneOrMany::Many(vs) if vs.len() == n => Ok(vs.clone()),
             OneOrMany::Many(vs) => Err(ConfigError::new(format!(
-                "`{key}` has {} values but there are {n} {per}: give one number or one per {per_one}",
-                vs.len(),
-                per_one = per.trim_end_matches('s')
+                "`{key}` has {} values but there are {n} {per}: give one number or one per entry of {per}",
+                vs.len()
             ))),
         }
     }

@@ -97,16 +97,34 @@ pub fn parse_assignment(text: &str) -> Result<Assignment, ConfigError> {
     })
 }
 
-/// A TOML value from its text, or the text itself as a string.
+/// A TOML value from its text; a bracketed list whose items are not all TOML values becomes a list of
+/// each item parsed on its own (`[svgd, esvgd-scalar]` → two strings); anything else is the text itself as a
+/// string.
 fn parse_value(raw: &str) -> Value {
-    if let Ok(mut table) = format!("v = {raw}\n").parse::<Table>() {
-        if table.len() == 1 {
-            if let Some(v) = table.remove("v") {
-                return v;
-            }
+    if let Some(v) = parse_toml_value(raw) {
+        return v;
+    }
+    if let Some(inner) = raw.strip_prefix('[').and_then(|r| r.strip_suffix(']')) {
+        if !inner.contains(['[', ']', '{', '}']) {
+            let items = inner
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(|s| parse_toml_value(s).unwrap_or_else(|| Value::String(s.to_owned())))
+                .collect();
+            return Value::Array(items);
         }
     }
     Value::String(raw.to_owned())
+}
+
+fn parse_toml_value(raw: &str) -> Option<Value> {
+    let mut table = format!("v = {raw}\n").parse::<Table>().ok()?;
+    if table.len() == 1 {
+        table.remove("v")
+    } else {
+        None
+    }
 }
 
 /// Applies an assignment to the merged table, checking the key against the defaults.
@@ -187,6 +205,12 @@ mod tests {
         assert_eq!(
             parse_assignment("target=c4-gaussians").unwrap().value,
             Value::String("c4-gaussians".into())
+        );
+        assert_eq!(
+            parse_assignment("samplers=[svgd, esvgd-scalar]")
+                .unwrap()
+                .value,
+            Value::Array(vec!["svgd".into(), "esvgd-scalar".into()])
         );
         // An attempt to smuggle a second key in stays one string.
         assert_eq!(

@@ -205,7 +205,13 @@ impl ExperimentConfig {
 
     /// The configuration as a TOML document.
     pub fn to_toml(&self) -> String {
-        toml::to_string_pretty(&self.to_table()).unwrap_or_default()
+        let r = match self {
+            Self::C4Gaussians(c) => toml::to_string_pretty(c),
+            Self::Circles(c) | Self::Spheres(c) => toml::to_string_pretty(c),
+            Self::SampleEfficiency(c) => toml::to_string_pretty(c),
+            Self::Robustness(c) => toml::to_string_pretty(c),
+        };
+        r.unwrap_or_default()
     }
 
     fn from_table(exp: ExperimentName, table: &Table) -> Result<Self, ConfigError> {

@@ -65,9 +65,8 @@ impl RobustnessConfig {
     /// The preset's values.
     pub fn preset(p: Preset) -> Self {
         let (repeats, steps) = match p {
-            Preset::Quick => (4, 300),
-            Preset::Default => (25, 2_000),
-            Preset::Paper => (25, 5_000),
+            Preset::Quick => (5, 500),
+            Preset::Default | Preset::Paper => (25, 5_000),
         };
         RobustnessConfig {
             repeats,

@@ -40,9 +40,8 @@ impl SampleEfficiencyConfig {
     /// The preset's values.
     pub fn preset(p: Preset) -> Self {
         let (multipliers, steps, record_every) = match p {
-            Preset::Quick => (vec![1, 2, 4], 300, 10),
-            Preset::Default => (vec![1, 2, 4, 8, 16, 32], 2_000, 20),
-            Preset::Paper => (vec![1, 2, 4, 8, 16, 32], 5_000, 50),
+            Preset::Quick => (vec![1, 2, 4], 500, 25),
+            Preset::Default | Preset::Paper => (vec![1, 2, 4, 8, 16, 32], 5_000, 50),
         };
         SampleEfficiencyConfig {
             particles: 20,
@@ -82,7 +81,7 @@ impl SampleEfficiencyConfig {
                     "`svgd_multipliers` lists {m} twice"
                 )));
             }
-            let n = self.particles.checked_mul(m).unwrap_or(usize::MAX);
+            let n = self.particles.saturating_mul(m);
             count("particles × svgd_multipliers", n, 2, MAX_COUNT)?;
         }
         count("record_every", self.record_every, 1, self.steps.max(1))?;

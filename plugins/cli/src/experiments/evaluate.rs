@@ -20,7 +20,10 @@ pub fn sample_stats(
     let energy = target.energy();
     let mean_log_prob = mean_log_prob(energy, p).map_err(|e| RunError::core("mean log π", e))?;
     let ksd = ksd_imq(energy, p).map_err(|e| RunError::core("KSD", e))?;
-    let exact = target.sample_exact(&mut stream(seed, Purpose::MmdSample(mmd_stream)), mmd_samples);
+    let exact = target.sample_exact(
+        &mut stream(seed, Purpose::MmdSample(mmd_stream)),
+        mmd_samples,
+    );
     let mmd = mmd_rbf(p, &exact, None).map_err(|e| RunError::core("MMD", e))?;
     let orbit = truth.map(|t| target.orbit_stats(p, t)).transpose()?;
     Ok(SampleStats {

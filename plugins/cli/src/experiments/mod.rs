@@ -77,7 +77,11 @@ impl From<PlotError> for RunError {
 }
 
 /// Runs the configured experiment and writes its metrics and pictures into `out`.
-pub fn run(config: &ExperimentConfig, ctx: &RunContext<'_>, out: &StagedOutput) -> Result<(), RunError> {
+pub fn run(
+    config: &ExperimentConfig,
+    ctx: &RunContext<'_>,
+    out: &StagedOutput,
+) -> Result<(), RunError> {
     match config {
         ExperimentConfig::C4Gaussians(c) => {
             let spec = toy::ToySpec::c4_gaussians(c)?;
@@ -102,13 +106,25 @@ pub fn run(config: &ExperimentConfig, ctx: &RunContext<'_>, out: &StagedOutput) 
 
 /// Writes `value` as pretty JSON to `file` in `out`.
 pub fn write_json<V: Serialize>(out: &StagedOutput, file: &str, value: &V) -> Result<(), RunError> {
-    let text = serde_json::to_string_pretty(value).map_err(|e| RunError::Io(format!("{file}: {e}")))?;
+    let text =
+        serde_json::to_string_pretty(value).map_err(|e| RunError::Io(format!("{file}: {e}")))?;
     out.write(file, format!("{text}\n").as_bytes())
-        .map_err(|e| RunError::Io(format!("cannot write {}: {e}", out.dir().join(file).display())))
+        .map_err(|e| {
+            RunError::Io(format!(
+                "cannot write {}: {e}",
+                out.dir().join(file).display()
+            ))
+        })
 }
 
 /// `n` particles in `R^d` from `N(mean, std² I)`.
-pub fn normal_particles<R: RngCore>(rng: &mut R, d: usize, n: usize, mean: &[f64], std: f64) -> Particles<f64> {
+pub fn normal_particles<R: RngCore>(
+    rng: &mut R,
+    d: usize,
+    n: usize,
+    mean: &[f64],
+    std: f64,
+) -> Particles<f64> {
     let mut p = Particles::zeros(d, n);
     for x in p.iter_mut() {
         for (c, v) in x.iter_mut().enumerate() {
@@ -119,7 +135,13 @@ pub fn normal_particles<R: RngCore>(rng: &mut R, d: usize, n: usize, mean: &[f64
 }
 
 /// `n` particles in `R^d` uniform on `[low, high)^d`.
-pub fn uniform_particles<R: RngCore>(rng: &mut R, d: usize, n: usize, low: f64, high: f64) -> Particles<f64> {
+pub fn uniform_particles<R: RngCore>(
+    rng: &mut R,
+    d: usize,
+    n: usize,
+    low: f64,
+    high: f64,
+) -> Particles<f64> {
     let mut p = Particles::zeros(d, n);
     for v in p.as_mut_slice() {
         *v = uniform(rng, low, high);

@@ -3,7 +3,9 @@
 
 use super::target::ToyTarget;
 use super::toy::ToyOutcome;
-use crate::plot::{histogram_panels, scatter_panels, DensityGrid, HistogramPanel, PlotError, ScatterPanel};
+use crate::plot::{
+    histogram_panels, scatter_panels, DensityGrid, HistogramPanel, PlotError, ScatterPanel,
+};
 use equistein::group::WedgeMap;
 use equistein::{OrbitMap, Particles};
 use std::path::Path;
@@ -13,7 +15,10 @@ const GRID: usize = 110;
 
 /// The exact sample first, then every sampler's particles.
 fn sets(outcome: &ToyOutcome) -> Vec<(String, &Particles<f64>)> {
-    let mut v = vec![(format!("exact sample ({})", outcome.exact.len()), &outcome.exact)];
+    let mut v = vec![(
+        format!("exact sample ({})", outcome.exact.len()),
+        &outcome.exact,
+    )];
     v.extend(outcome.finals.iter().map(|(n, p)| (n.clone(), p)));
     v
 }
@@ -42,7 +47,11 @@ pub fn toy_pictures(outcome: &ToyOutcome, dir: &Path) -> Result<(), PlotError> {
         ToyTarget::Radial { mixture } => mixture.radii().to_vec(),
         ToyTarget::Gaussians { .. } => Vec::new(),
     };
-    let density = (d == 2).then(|| DensityGrid::new((-r, r), (-r, r), GRID, GRID, |a, b| target.log_prob(&[a, b]).exp()));
+    let density = (d == 2).then(|| {
+        DensityGrid::new((-r, r), (-r, r), GRID, GRID, |a, b| {
+            target.log_prob(&[a, b]).exp()
+        })
+    });
     let caption = if d == 2 {
         format!("{name}: particles over the target density")
     } else {
@@ -92,7 +101,9 @@ pub fn toy_pictures(outcome: &ToyOutcome, dir: &Path) -> Result<(), PlotError> {
             });
             scatter_panels(
                 &dir.join("factorized.png"),
-                &format!("{name}: particles in the C{n} wedge (orbit representatives) over the density"),
+                &format!(
+                    "{name}: particles in the C{n} wedge (orbit representatives) over the density"
+                ),
                 &panels,
                 Some(&density),
                 x_range,
@@ -106,7 +117,10 @@ pub fn toy_pictures(outcome: &ToyOutcome, dir: &Path) -> Result<(), PlotError> {
                 .into_iter()
                 .map(|(title, p)| HistogramPanel {
                     title,
-                    values: p.iter().map(|x| x.iter().map(|v| v * v).sum::<f64>().sqrt()).collect(),
+                    values: p
+                        .iter()
+                        .map(|x| x.iter().map(|v| v * v).sum::<f64>().sqrt())
+                        .collect(),
                 })
                 .collect();
             let curve = target.radial_marginal(r, 400);

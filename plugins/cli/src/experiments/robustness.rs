@@ -77,7 +77,10 @@ pub struct RobustnessOutcome {
 }
 
 /// Runs every sampler from every start.
-pub fn run_robustness(c: &RobustnessConfig, ctx: &RunContext<'_>) -> Result<RobustnessOutcome, RunError> {
+pub fn run_robustness(
+    c: &RobustnessConfig,
+    ctx: &RunContext<'_>,
+) -> Result<RobustnessOutcome, RunError> {
     let target = match c.target {
         RobustnessTarget::Circles => ToyTarget::radial(&c.circles, "circles")?,
         RobustnessTarget::C4Gaussians => ToyTarget::gaussians(&c.c4_gaussians)?,
@@ -89,7 +92,10 @@ pub fn run_robustness(c: &RobustnessConfig, ctx: &RunContext<'_>) -> Result<Robu
         step_size: c.step_size,
         bandwidth: c.bandwidth,
     };
-    let big = target.sample_exact(&mut stream(seed, Purpose::Truth), c.evaluation.truth_samples);
+    let big = target.sample_exact(
+        &mut stream(seed, Purpose::Truth),
+        c.evaluation.truth_samples,
+    );
     let true_mlp = mean_log_prob(target.energy(), &big).map_err(|e| RunError::core("truth", e))?;
     drop(big);
     let exact = target.sample_exact(&mut stream(seed, Purpose::Reference(0)), c.particles);
@@ -98,7 +104,9 @@ pub fn run_robustness(c: &RobustnessConfig, ctx: &RunContext<'_>) -> Result<Robu
     let starts: Vec<Start> = (0..c.repeats)
         .map(|r| {
             let mut rng = stream(seed, Purpose::StartLaw(r as u64));
-            let mu = (0..d).map(|_| uniform(&mut rng, c.init.mu_low, c.init.mu_high)).collect();
+            let mu = (0..d)
+                .map(|_| uniform(&mut rng, c.init.mu_low, c.init.mu_high))
+                .collect();
             let sigma = uniform(&mut rng, c.init.sigma_low, c.init.sigma_high);
             Start { mu, sigma }
         })
@@ -106,25 +114,48 @@ pub fn run_robustness(c: &RobustnessConfig, ctx: &RunContext<'_>) -> Result<Robu
 
     let s = c.samplers.len();
     let jobs: Vec<(usize, usize, SamplerKind)> = (0..c.repeats)
-        .flat_map(|r| c.samplers.iter().enumerate().map(move |(k, &kind)| (r, k, kind)))
+        .flat_map(|r| {
+            c.samplers
+                .iter()
+                .enumerate()
+                .map(move |(k, &kind)| (r, k, kind))
+        })
         .collect();
     let total = jobs.len();
     let bar = ctx.progress.start("robustness runs", total as u64);
     let done = std::sync::atomic::AtomicUsize::new(0);
-    let results = run_parallel(jobs, |(r, k, kind)| -> Result<(f64, SampleStats), RunError> {
-        let start = &starts[r];
-        let mut p = normal_particles(&mut stream(seed, Purpose::Init(r as u64)), d, c.particles, &start.mu, start.sigma);
-        let mut rng = stream(seed, Purpose::Sampler((r * s + k) as u64));
-        let t0 = Instant::now();
-        run_sampler(kind, &target, settings, &mut p, &mut rng, &mut |_, _| Control::Continue)
+    let results = run_parallel(
+        jobs,
+        |(r, k, kind)| -> Result<(f64, SampleStats), RunError> {
+            let start = &starts[r];
+            let mut p = normal_particles(
+                &mut stream(seed, Purpose::Init(r as u64)),
+                d,
+                c.particles,
+                &start.mu,
+                start.sigma,
+            );
+            let mut rng = stream(seed, Purpose::Sampler((r * s + k) as u64));
+            let t0 = Instant::now();
+            run_sampler(kind, &target, settings, &mut p, &mut rng, &mut |_, _| {
+                Control::Continue
+            })
             .map_err(|e| RunError::core(&format!("sampler `{}`, repeat {r}", kind.name()), e))?;
-        let seconds = t0.elapsed().as_secs_f64();
-        let stats = sample_stats(&target, &p, seed, (r * s + k) as u64 + 1, c.evaluation.mmd_samples, None)
+            let seconds = t0.elapsed().as_secs_f64();
+            let stats = sample_stats(
+                &target,
+                &p,
+                seed,
+                (r * s + k) as u64 + 1,
+                c.evaluation.mmd_samples,
+                None,
+            )
             .map_err(|e| RunError::Other(format!("sampler `{}`, repeat {r}: {e}", kind.name())))?;
-        let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
-        bar.set(n as u64);
-        Ok((seconds, stats))
-    });
+            let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+            bar.set(n as u64);
+            Ok((seconds, stats))
+        },
+    );
     bar.finish(&format!("{total} runs of {} steps", c.steps));
     let results: Vec<(f64, SampleStats)> = results.into_iter().collect::<Result<_, _>>()?;
 

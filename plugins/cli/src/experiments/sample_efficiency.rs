@@ -44,14 +44,21 @@ pub fn run_list(c: &SampleEfficiencyConfig) -> Vec<(String, SamplerKind, usize)>
                 v.push((format!("{}-n{n}", kind.name()), kind, n));
             }
         } else {
-            v.push((format!("{}-n{}", kind.name(), c.particles), kind, c.particles));
+            v.push((
+                format!("{}-n{}", kind.name(), c.particles),
+                kind,
+                c.particles,
+            ));
         }
     }
     v
 }
 
 /// Runs every sampler, recording mean log π every `record_every` steps.
-pub fn run_sample_efficiency(c: &SampleEfficiencyConfig, ctx: &RunContext<'_>) -> Result<EfficiencyOutcome, RunError> {
+pub fn run_sample_efficiency(
+    c: &SampleEfficiencyConfig,
+    ctx: &RunContext<'_>,
+) -> Result<EfficiencyOutcome, RunError> {
     let target = ToyTarget::radial(&c.target, "target")?;
     let d = target.dim();
     let seed = ctx.seed;
@@ -61,45 +68,56 @@ pub fn run_sample_efficiency(c: &SampleEfficiencyConfig, ctx: &RunContext<'_>) -
         bandwidth: c.bandwidth,
     };
     let big = target.sample_exact(&mut stream(seed, Purpose::Truth), c.reference_samples);
-    let reference_mlp = mean_log_prob(target.energy(), &big).map_err(|e| RunError::core("reference", e))?;
+    let reference_mlp =
+        mean_log_prob(target.energy(), &big).map_err(|e| RunError::core("reference", e))?;
     let truth = target.truth(&big)?;
     drop(big);
 
-    let jobs: Vec<(usize, (String, SamplerKind, usize))> = run_list(c).into_iter().enumerate().collect();
+    let jobs: Vec<(usize, (String, SamplerKind, usize))> =
+        run_list(c).into_iter().enumerate().collect();
     let names: Vec<String> = jobs.iter().map(|(_, j)| j.0.clone()).collect();
-    let results = run_parallel(jobs, |(k, (name, kind, n))| -> Result<RunRecord, RunError> {
-        let bar = ctx.progress.start(&name, c.steps as u64);
-        let mut p = uniform_particles(&mut stream(seed, Purpose::Init(n as u64)), d, n, c.init.low, c.init.high);
-        let energy = target.energy();
-        let mlp = |p: &Particles<f64>| mean_log_prob(energy, p).unwrap_or(f64::NAN);
-        let mut curve = vec![(0usize, mlp(&p))];
-        let every = c.record_every;
-        let bar_every = (c.steps / 500).max(1);
-        let mut observer = |info: &equistein::StepInfo<f64>, p: &Particles<f64>| {
-            let done = info.step + 1;
-            if done % every == 0 || done == c.steps {
-                curve.push((done, mlp(p)));
-            }
-            if done % bar_every == 0 {
-                bar.set(done as u64);
-            }
-            Control::Continue
-        };
-        let mut rng = stream(seed, Purpose::Sampler(k as u64));
-        let t0 = Instant::now();
-        let summary = run_sampler(kind, &target, settings, &mut p, &mut rng, &mut observer)
-            .map_err(|e| RunError::core(&format!("sampler `{name}`"), e))?;
-        let seconds = t0.elapsed().as_secs_f64();
-        bar.finish(&format!("{} steps in {seconds:.1} s", summary.steps));
-        let stats = sample_stats(&target, &p, seed, k as u64 + 1, c.mmd_samples, Some(&truth))
-            .map_err(|e| RunError::Other(format!("run `{name}`: {e}")))?;
-        Ok(RunRecord {
-            stats,
-            steps: summary.steps,
-            seconds,
-            curve: Some(curve),
-        })
-    });
+    let results = run_parallel(
+        jobs,
+        |(k, (name, kind, n))| -> Result<RunRecord, RunError> {
+            let bar = ctx.progress.start(&name, c.steps as u64);
+            let mut p = uniform_particles(
+                &mut stream(seed, Purpose::Init(n as u64)),
+                d,
+                n,
+                c.init.low,
+                c.init.high,
+            );
+            let energy = target.energy();
+            let mlp = |p: &Particles<f64>| mean_log_prob(energy, p).unwrap_or(f64::NAN);
+            let mut curve = vec![(0usize, mlp(&p))];
+            let every = c.record_every;
+            let bar_every = (c.steps / 500).max(1);
+            let mut observer = |info: &equistein::StepInfo<f64>, p: &Particles<f64>| {
+                let done = info.step + 1;
+                if done % every == 0 || done == c.steps {
+                    curve.push((done, mlp(p)));
+                }
+                if done % bar_every == 0 {
+                    bar.set(done as u64);
+                }
+                Control::Continue
+            };
+            let mut rng = stream(seed, Purpose::Sampler(k as u64));
+            let t0 = Instant::now();
+            let summary = run_sampler(kind, &target, settings, &mut p, &mut rng, &mut observer)
+                .map_err(|e| RunError::core(&format!("sampler `{name}`"), e))?;
+            let seconds = t0.elapsed().as_secs_f64();
+            bar.finish(&format!("{} steps in {seconds:.1} s", summary.steps));
+            let stats = sample_stats(&target, &p, seed, k as u64 + 1, c.mmd_samples, Some(&truth))
+                .map_err(|e| RunError::Other(format!("run `{name}`: {e}")))?;
+            Ok(RunRecord {
+                stats,
+                steps: summary.steps,
+                seconds,
+                curve: Some(curve),
+            })
+        },
+    );
     let mut runs = Vec::new();
     for (name, r) in names.into_iter().zip(results) {
         runs.push((name, r?));
@@ -139,7 +157,10 @@ pub fn write(outcome: &EfficiencyOutcome, out: &StagedOutput) -> Result<(), RunE
         })
         .collect();
     let reference = outcome.metrics.reference.mean_log_prob;
-    let label = format!("exact ({} samples)", outcome.metrics.reference.reference_samples);
+    let label = format!(
+        "exact ({} samples)",
+        outcome.metrics.reference.reference_samples
+    );
     line_chart(
         &out.dir().join("log_prob.png"),
         "sample efficiency: mean log π of the particles per step",

@@ -45,14 +45,20 @@ where
     let rbf = Rbf::fixed(settings.bandwidth)?;
     let code = Repulsion::AuthorsCode;
     let lw = Repulsion::LiuWang;
-    let mut go = |kernel: &dyn DynKernel, repulsion| kernel.run(target, settings, repulsion, particles, rng, observer);
+    let mut go = |kernel: &dyn DynKernel, repulsion| {
+        kernel.run(target, settings, repulsion, particles, rng, observer)
+    };
     match (kind, target) {
         (SamplerKind::Svgd, _) => go(&rbf, lw),
-        (SamplerKind::EsvgdScalar, ToyTarget::Gaussians { group, .. }) => go(&GroupAveraged::new(*group, rbf), lw),
+        (SamplerKind::EsvgdScalar, ToyTarget::Gaussians { group, .. }) => {
+            go(&GroupAveraged::new(*group, rbf), lw)
+        }
         (SamplerKind::EsvgdScalarCode, ToyTarget::Gaussians { group, .. }) => {
             go(&GroupAveraged::new(*group, rbf), code)
         }
-        (SamplerKind::EsvgdMatrix, ToyTarget::Gaussians { group, .. }) => go(&MatrixValued::new(*group, rbf), lw),
+        (SamplerKind::EsvgdMatrix, ToyTarget::Gaussians { group, .. }) => {
+            go(&MatrixValued::new(*group, rbf), lw)
+        }
         (SamplerKind::EsvgdScalar, ToyTarget::Radial { .. }) => {
             go(&InvariantMap::new(NormMap::new(target.dim()), rbf), lw)
         }
@@ -61,7 +67,8 @@ where
         }
         (SamplerKind::EsvgdMatrix, ToyTarget::Radial { .. }) => Err(Error::InvalidParameter {
             name: "samplers",
-            reason: "esvgd-matrix needs a finite group; the radial targets have SO(d) symmetry".into(),
+            reason: "esvgd-matrix needs a finite group; the radial targets have SO(d) symmetry"
+                .into(),
         }),
     }
 }
@@ -95,7 +102,13 @@ impl<K: Kernel<f64> + Clone> DynKernel for K {
             .repulsion(repulsion)
             .build()?;
         let mut obs = |info: &StepInfo<f64>, p: &Particles<f64>| observer(info, p);
-        svgd.run(target.energy(), particles, rng, RunLimits::steps(settings.steps), &mut obs)
+        svgd.run(
+            target.energy(),
+            particles,
+            rng,
+            RunLimits::steps(settings.steps),
+            &mut obs,
+        )
     }
 }
 

@@ -53,8 +53,13 @@ pub enum Truth {
 impl ToyTarget {
     /// The Gaussian mixture of a configuration table, with C_N of the same order.
     pub fn gaussians(t: &GaussianTarget) -> Result<Self, RunError> {
-        let mixture = GaussianMixture::c_n_symmetric(t.n_components, t.radius, t.radial_var, t.tangential_var)
-            .map_err(|e| RunError::core("target", e))?;
+        let mixture = GaussianMixture::c_n_symmetric(
+            t.n_components,
+            t.radius,
+            t.radial_var,
+            t.tangential_var,
+        )
+        .map_err(|e| RunError::core("target", e))?;
         let group = CyclicRotation::new(t.n_components).map_err(|e| RunError::core("target", e))?;
         let modes = mixture.means();
         Ok(ToyTarget::Gaussians {
@@ -159,7 +164,11 @@ impl ToyTarget {
                     spread_ratio: ratio,
                 }
             }
-            _ => return Err(RunError::Other("orbit statistics of a mismatched truth".into())),
+            _ => {
+                return Err(RunError::Other(
+                    "orbit statistics of a mismatched truth".into(),
+                ))
+            }
         })
     }
 
@@ -183,7 +192,7 @@ impl ToyTarget {
                 .radii()
                 .iter()
                 .zip(mixture.sigmas())
-                .map(|(r, s)| r + 3.0 * s)
+                .map(|(r, s)| r + 4.0 * s)
                 .fold(0.0, f64::max),
         }
     }
@@ -207,7 +216,11 @@ impl ToyTarget {
                 }
                 let terms: Vec<f64> = (0..d)
                     .map(|k| {
-                        let (rk, s, w) = (mixture.radii()[k], mixture.sigmas()[k], mixture.weights()[k]);
+                        let (rk, s, w) = (
+                            mixture.radii()[k],
+                            mixture.sigmas()[k],
+                            mixture.weights()[k],
+                        );
                         w.ln() - s.ln() - 0.5 * ((r - rk) / s).powi(2)
                     })
                     .collect();

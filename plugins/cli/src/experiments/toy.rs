@@ -5,7 +5,9 @@ use super::evaluate::sample_stats;
 use super::pictures;
 use super::samplers::{run_parallel, run_sampler, SvgdSettings};
 use super::target::{ToyTarget, Truth};
-use super::{normal_particles, progress_observer, uniform_particles, write_json, RunContext, RunError};
+use super::{
+    normal_particles, progress_observer, uniform_particles, write_json, RunContext, RunError,
+};
 use crate::config::{C4GaussiansConfig, Evaluation, ExperimentName, RadialToyConfig, SamplerKind};
 use crate::metrics::{Metrics, RunRecord, Runs, SampleStats};
 use crate::output::StagedOutput;
@@ -128,13 +130,21 @@ pub fn run_toy(spec: &ToySpec, ctx: &RunContext<'_>) -> Result<ToyOutcome, RunEr
     let n = spec.particles;
     let seed = ctx.seed;
     let initial = match spec.init {
-        InitLaw::Normal { std } => normal_particles(&mut stream(seed, Purpose::Init(0)), d, n, &[], std),
-        InitLaw::Uniform { low, high } => uniform_particles(&mut stream(seed, Purpose::Init(0)), d, n, low, high),
+        InitLaw::Normal { std } => {
+            normal_particles(&mut stream(seed, Purpose::Init(0)), d, n, &[], std)
+        }
+        InitLaw::Uniform { low, high } => {
+            uniform_particles(&mut stream(seed, Purpose::Init(0)), d, n, low, high)
+        }
     };
 
-    let big = target.sample_exact(&mut stream(seed, Purpose::Truth), spec.evaluation.truth_samples);
+    let big = target.sample_exact(
+        &mut stream(seed, Purpose::Truth),
+        spec.evaluation.truth_samples,
+    );
     let truth = target.truth(&big)?;
-    let true_mean_log_prob = mean_log_prob(target.energy(), &big).map_err(|e| RunError::core("truth", e))?;
+    let true_mean_log_prob =
+        mean_log_prob(target.energy(), &big).map_err(|e| RunError::core("truth", e))?;
     drop(big);
 
     let exact = target.sample_exact(&mut stream(seed, Purpose::Reference(0)), n);
@@ -142,28 +152,38 @@ pub fn run_toy(spec: &ToySpec, ctx: &RunContext<'_>) -> Result<ToyOutcome, RunEr
     let exact_stats = sample_stats(target, &exact, seed, 0, mmd_n, Some(&truth))?;
 
     let jobs: Vec<(usize, SamplerKind)> = spec.samplers.iter().copied().enumerate().collect();
-    let results = run_parallel(jobs, |(k, kind)| -> Result<(RunRecord, Particles<f64>), RunError> {
-        let name = kind.name();
-        let bar = ctx.progress.start(name, spec.settings.steps as u64);
-        let mut p = initial.clone();
-        let mut rng = stream(seed, Purpose::Sampler(k as u64));
-        let t0 = Instant::now();
-        let summary = run_sampler(kind, target, spec.settings, &mut p, &mut rng, &mut progress_observer(&bar, spec.settings.steps))
+    let results = run_parallel(
+        jobs,
+        |(k, kind)| -> Result<(RunRecord, Particles<f64>), RunError> {
+            let name = kind.name();
+            let bar = ctx.progress.start(name, spec.settings.steps as u64);
+            let mut p = initial.clone();
+            let mut rng = stream(seed, Purpose::Sampler(k as u64));
+            let t0 = Instant::now();
+            let summary = run_sampler(
+                kind,
+                target,
+                spec.settings,
+                &mut p,
+                &mut rng,
+                &mut progress_observer(&bar, spec.settings.steps),
+            )
             .map_err(|e| RunError::core(&format!("sampler `{name}`"), e))?;
-        let seconds = t0.elapsed().as_secs_f64();
-        bar.finish(&format!("{} steps in {seconds:.1} s", summary.steps));
-        let stats = sample_stats(target, &p, seed, k as u64 + 1, mmd_n, Some(&truth))
-            .map_err(|e| RunError::Other(format!("sampler `{name}`: {e}")))?;
-        Ok((
-            RunRecord {
-                stats,
-                steps: summary.steps,
-                seconds,
-                curve: None,
-            },
-            p,
-        ))
-    });
+            let seconds = t0.elapsed().as_secs_f64();
+            bar.finish(&format!("{} steps in {seconds:.1} s", summary.steps));
+            let stats = sample_stats(target, &p, seed, k as u64 + 1, mmd_n, Some(&truth))
+                .map_err(|e| RunError::Other(format!("sampler `{name}`: {e}")))?;
+            Ok((
+                RunRecord {
+                    stats,
+                    steps: summary.steps,
+                    seconds,
+                    curve: None,
+                },
+                p,
+            ))
+        },
+    );
 
     let mut runs = Vec::new();
     let mut finals = Vec::new();

@@ -16,7 +16,7 @@ pub fn boxplots(
 ) -> Result<(), PlotError> {
     ensure_font();
     let root =
-        BitMapBackend::new(path, (260 * groups.len().max(2) as u32 + 120, 560)).into_drawing_area();
+        BitMapBackend::new(path, (220 * groups.len().max(3) as u32 + 160, 560)).into_drawing_area();
     root.fill(&WHITE).map_err(err)?;
     let y = range_of(
         groups

@@ -48,6 +48,13 @@ pub fn line_chart(
         .configure_mesh()
         .x_desc(labels.0)
         .y_desc(labels.1)
+        .x_label_formatter(&|v: &f64| {
+            if x.1 - x.0 >= 10.0 {
+                format!("{v:.0}")
+            } else {
+                format!("{v:.2}")
+            }
+        })
         .label_style(("sans-serif", 14))
         .light_line_style(RGBColor(235, 235, 235))
         .draw()
