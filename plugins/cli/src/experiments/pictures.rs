@@ -123,12 +123,18 @@ pub fn toy_pictures(outcome: &ToyOutcome, dir: &Path) -> Result<(), PlotError> {
                         .collect(),
                 })
                 .collect();
-            let curve = target.radial_marginal(r, 400);
+            // Cover every particle too (a short run in high dimension leaves norms far outside the rings).
+            let r_max = panels
+                .iter()
+                .flat_map(|p| p.values.iter().copied())
+                .filter(|v| v.is_finite())
+                .fold(r, f64::max);
+            let curve = target.radial_marginal(r_max, 400);
             histogram_panels(
                 &dir.join("factorized.png"),
                 &format!("{name}: ‖x‖ of the particles against the true radial density (d = {d})"),
                 &panels,
-                (0.0, r),
+                (0.0, r_max),
                 60,
                 &curve,
                 "‖x‖",
