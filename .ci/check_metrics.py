@@ -1,0 +1,170 @@
+#!/usr/bin/env python3
+"""Checks the content of each experiment's metrics.json (standard library only).
+
+Usage: check_metrics.py OUT EXPERIMENT...
+
+For every experiment: the top-level keys; every sampler run the resolved config.toml asks for is present;
+every number is finite; fractions sum to 1; spread ratios are positive. For circles and spheres, the point of
+the toy: `esvgd-scalar`'s spread ratio exceeds `svgd`'s on every ring. For sample-efficiency: curves that start
+at step 0 and end at the last step. For robustness: one final value per repeat and ordered quartiles.
+"""
+import json
+import math
+import sys
+import tomllib
+from pathlib import Path
+
+FAILURES = []
+
+
+def fail(msg):
+    FAILURES.append(msg)
+
+
+def finite(where, v):
+    if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
+        fail(f"{where}: not a finite number: {v!r}")
+        return False
+    return True
+
+
+def all_numbers_finite(where, obj):
+    """Every number anywhere in obj is finite (null is allowed only for an empty ring's spread)."""
+    if isinstance(obj, dict):
+        for k, v in obj.items():
+            all_numbers_finite(f"{where}.{k}", v)
+    elif isinstance(obj, list):
+        for i, v in enumerate(obj):
+            if v is None and (".spread" in where):
+                continue
+            all_numbers_finite(f"{where}[{i}]", v)
+    elif isinstance(obj, (int, float)) and not isinstance(obj, bool):
+        finite(where, obj)
+
+
+def sums_to_one(where, xs):
+    if not isinstance(xs, list) or not xs:
+        fail(f"{where}: missing or empty")
+        return
+    if all(finite(where, x) for x in xs) and abs(sum(xs) - 1.0) > 1e-9:
+        fail(f"{where}: sums to {sum(xs)}, not 1")
+
+
+def common_run_keys(where, run):
+    for key in ("mean_log_prob", "ksd", "mmd", "steps", "seconds"):
+        if key not in run:
+            fail(f"{where}: missing `{key}`")
+
+
+def check_toy(exp, m, cfg):
+    samplers = cfg["samplers"]
+    runs = m["runs"]
+    if sorted(runs) != sorted(samplers):
+        fail(f"{exp}: runs {sorted(runs)} != configured samplers {sorted(samplers)}")
+    radial = exp in ("circles", "spheres")
+    frac_key = "ring_fractions" if radial else "mode_fractions"
+    n_parts = len(cfg["target"]["radii"]) if radial else cfg["target"]["n_components"]
+    for name, run in list(runs.items()) + [("reference", m["reference"])]:
+        where = f"{exp}.{name}"
+        if name != "reference":
+            common_run_keys(where, run)
+            if run.get("steps") != cfg["steps"]:
+                fail(f"{where}: steps {run.get('steps')} != {cfg['steps']}")
+        fr = run.get(frac_key)
+        sums_to_one(f"{where}.{frac_key}", fr)
+        if isinstance(fr, list) and len(fr) != n_parts:
+            fail(f"{where}.{frac_key}: {len(fr)} entries, expected {n_parts}")
+        ratio = run.get("spread_ratio")
+        if radial:
+            if not isinstance(ratio, list) or len(ratio) != n_parts:
+                fail(f"{where}.spread_ratio: expected {n_parts} values, got {ratio!r}")
+        else:
+            if not isinstance(ratio, dict) or set(ratio) != {"radial", "tangential"}:
+                fail(f"{where}.spread_ratio: expected radial and tangential, got {ratio!r}")
+            elif not all(finite(where, v) and v > 0 for v in ratio.values()):
+                fail(f"{where}.spread_ratio: not positive: {ratio!r}")
+    ref = m["reference"]
+    for key in ("true_spread", "true_mean_log_prob", "truth_samples"):
+        if key not in ref:
+            fail(f"{exp}.reference: missing `{key}`")
+    if radial:
+        sums_to_one(f"{exp}.reference.ring_masses", ref.get("ring_masses"))
+        if "svgd" in runs and "esvgd-scalar" in runs:
+            for k, (e, s) in enumerate(zip(runs["esvgd-scalar"]["spread_ratio"], runs["svgd"]["spread_ratio"])):
+                if e is None or s is None or not e > s:
+                    fail(f"{exp}: ring {k}: esvgd-scalar spread ratio {e} does not exceed svgd's {s}")
+
+
+def check_sample_efficiency(m, cfg):
+    expected = []
+    for s in cfg["samplers"]:
+        if s == "svgd":
+            expected += [f"svgd-n{cfg['particles'] * k}" for k in cfg["svgd_multipliers"]]
+        else:
+            expected.append(f"{s}-n{cfg['particles']}")
+    if sorted(m["runs"]) != sorted(expected):
+        fail(f"sample-efficiency: runs {sorted(m['runs'])} != {sorted(expected)}")
+    finite("sample-efficiency.reference.mean_log_prob", m["reference"].get("mean_log_prob"))
+    for name, run in m["runs"].items():
+        common_run_keys(f"sample-efficiency.{name}", run)
+        curve = run.get("curve") or []
+        if not curve or curve[0][0] != 0 or curve[-1][0] != cfg["steps"]:
+            fail(f"sample-efficiency.{name}: curve must run from step 0 to {cfg['steps']}")
+        steps = [p[0] for p in curve]
+        if steps != sorted(steps):
+            fail(f"sample-efficiency.{name}: curve steps not increasing")
+
+
+def check_robustness(m, cfg):
+    if sorted(m["runs"]) != sorted(cfg["samplers"]):
+        fail(f"robustness: runs {sorted(m['runs'])} != {sorted(cfg['samplers'])}")
+    finite("robustness.reference.true_mean_log_prob", m["reference"].get("true_mean_log_prob"))
+    if len(m["reference"].get("starts", [])) != cfg["repeats"]:
+        fail("robustness: one start per repeat expected")
+    for name, run in m["runs"].items():
+        common_run_keys(f"robustness.{name}", run)
+        finals = run.get("final_mean_log_prob", [])
+        if len(finals) != cfg["repeats"]:
+            fail(f"robustness.{name}: {len(finals)} final values, expected {cfg['repeats']}")
+        if not run.get("q1", 1) <= run.get("median", 0) <= run.get("q3", -1):
+            fail(f"robustness.{name}: quartiles out of order")
+
+
+def main():
+    out = Path(sys.argv[1])
+    for exp in sys.argv[2:]:
+        d = out / exp
+        try:
+            m = json.loads((d / "metrics.json").read_text())
+            cfg = tomllib.loads((d / "config.toml").read_text())
+        except (OSError, ValueError) as e:
+            fail(f"{exp}: cannot read the results: {e}")
+            continue
+        for key in ("experiment", "seed", "preset", "reference", "runs"):
+            if key not in m:
+                fail(f"{exp}: missing top-level `{key}`")
+        if FAILURES:
+            continue
+        if m["experiment"] != exp:
+            fail(f"{exp}: metrics say experiment {m['experiment']!r}")
+        all_numbers_finite(exp, m)
+        if exp in ("c4-gaussians", "circles", "spheres"):
+            check_toy(exp, m, cfg)
+        elif exp == "sample-efficiency":
+            check_sample_efficiency(m, cfg)
+        elif exp == "robustness":
+            check_robustness(m, cfg)
+        else:
+            fail(f"{exp}: no checker for this experiment")
+        pngs = sorted(p.name for p in d.glob("*.png"))
+        if not pngs:
+            fail(f"{exp}: no pictures")
+        print(f"{exp}: checked ({len(m['runs'])} runs; pictures: {', '.join(pngs)})")
+    if FAILURES:
+        for f in FAILURES:
+            print(f"FAIL {f}", file=sys.stderr)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

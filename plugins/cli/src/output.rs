@@ -1,0 +1,121 @@
+//! Atomic output: a run writes into a hidden temporary sibling `OUT/.EXPERIMENT.tmp-<pid>` and renames it to
+//! `OUT/EXPERIMENT` only when every file is written, so a failed or killed run never leaves a half-written
+//! result folder (a killed run leaves only the hidden temporary folder, which the next run of the same process
+//! id replaces).
+
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+/// A result folder being written.
+#[derive(Debug)]
+pub struct StagedOutput {
+    tmp: PathBuf,
+    target: PathBuf,
+    committed: bool,
+}
+
+impl StagedOutput {
+    /// Creates `out` (if needed) and the empty temporary folder for experiment `name`.
+    pub fn create(out: &Path, name: &str) -> io::Result<Self> {
+        fs::create_dir_all(out)?;
+        let pid = std::process::id();
+        let tmp = out.join(format!(".{name}.tmp-{pid}"));
+        if tmp.exists() {
+            fs::remove_dir_all(&tmp)?;
+        }
+        fs::create_dir(&tmp)?;
+        Ok(StagedOutput {
+            tmp,
+            target: out.join(name),
+            committed: false,
+        })
+    }
+
+    /// The temporary folder the files go to.
+    pub fn dir(&self) -> &Path {
+        &self.tmp
+    }
+
+    /// The final folder.
+    pub fn target(&self) -> &Path {
+        &self.target
+    }
+
+    /// Writes one file into the temporary folder.
+    pub fn write(&self, file: &str, bytes: &[u8]) -> io::Result<()> {
+        fs::write(self.tmp.join(file), bytes)
+    }
+
+    /// Moves the finished folder into place, replacing an older result, and returns its path.
+    pub fn commit(mut self) -> io::Result<PathBuf> {
+        let old = self.target.with_file_name(format!(
+            ".{}.old-{}",
+            self.target
+                .file_name()
+                .and_then(|s| s.to_str())
+                .unwrap_or("run"),
+            std::process::id()
+        ));
+        let had_old = self.target.exists();
+        if had_old {
+            if old.exists() {
+                fs::remove_dir_all(&old)?;
+            }
+            fs::rename(&self.target, &old)?;
+        }
+        if let Err(e) = fs::rename(&self.tmp, &self.target) {
+            if had_old {
+                // Put the previous result back; the new one stays in the temporary folder until drop.
+                let _ = fs::rename(&old, &self.target);
+            }
+            return Err(e);
+        }
+        self.committed = true;
+        if had_old {
+            fs::remove_dir_all(&old)?;
+        }
+        Ok(self.target.clone())
+    }
+}
+
+impl Drop for StagedOutput {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = fs::remove_dir_all(&self.tmp);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn commit_replaces_and_drop_cleans_up() {
+        let root = tempfile::tempdir().unwrap();
+        let out = root.path().join("out");
+        let s = StagedOutput::create(&out, "exp").unwrap();
+        s.write("a.txt", b"one").unwrap();
+        assert!(!out.join("exp").exists());
+        let p = s.commit().unwrap();
+        assert_eq!(fs::read(p.join("a.txt")).unwrap(), b"one");
+
+        let s = StagedOutput::create(&out, "exp").unwrap();
+        s.write("b.txt", b"two").unwrap();
+        drop(s); // a failed run
+        assert_eq!(fs::read(out.join("exp/a.txt")).unwrap(), b"one");
+        assert_eq!(
+            fs::read_dir(&out).unwrap().count(),
+            1,
+            "temporary folder removed"
+        );
+
+        let s = StagedOutput::create(&out, "exp").unwrap();
+        s.write("b.txt", b"two").unwrap();
+        s.commit().unwrap();
+        assert!(!out.join("exp/a.txt").exists());
+        assert_eq!(fs::read(out.join("exp/b.txt")).unwrap(), b"two");
+        assert_eq!(fs::read_dir(&out).unwrap().count(), 1);
+    }
+}
