@@ -70,7 +70,7 @@ fn bench(c: &mut Criterion) {
     let mut chain = positives.clone();
     {
         let mut m = regular();
-        let mut s = Svgd::builder(rbf.clone()).step_size(0.9).build().unwrap();
+        let mut s = Svgd::builder(rbf).step_size(0.9).build().unwrap();
         group.bench_function("ebm+svgd", |b| {
             b.iter(|| {
                 iteration(
@@ -81,7 +81,7 @@ fn bench(c: &mut Criterion) {
     }
     {
         let mut m = equivariant();
-        let mut s = Svgd::builder(rbf.clone()).step_size(0.9).build().unwrap();
+        let mut s = Svgd::builder(rbf).step_size(0.9).build().unwrap();
         group.bench_function("eebm+svgd", |b| {
             b.iter(|| {
                 iteration(
@@ -92,7 +92,7 @@ fn bench(c: &mut Criterion) {
     }
     {
         let mut m = equivariant();
-        let k = GroupAveraged::new(c4, rbf.clone());
+        let k = GroupAveraged::new(c4, rbf);
         let mut s = Svgd::builder(k).step_size(0.9).build().unwrap();
         group.bench_function("eebm+esvgd", |b| {
             b.iter(|| {
@@ -106,7 +106,7 @@ fn bench(c: &mut Criterion) {
 
     let mut group = c.benchmark_group("svgd_step_jem_c4");
     let m = equivariant();
-    let mut s = Svgd::builder(GroupAveraged::new(c4, rbf.clone()))
+    let mut s = Svgd::builder(GroupAveraged::new(c4, rbf))
         .step_size(0.01)
         .positives(positives.clone())
         .build()
