@@ -14,7 +14,6 @@ use rand_core::RngCore;
 
 /// The hyperparameters of contrastive-divergence training.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct CdConfig<T> {
     /// Epochs to train (one pass over the data each).
     pub epochs: usize,
@@ -54,7 +53,6 @@ impl<T: Real> CdConfig<T> {
 /// The driver's resumable state at an epoch boundary (a plugin stores it beside the model's parameters,
 /// the optimizer state and the RNG state).
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct CdState<T: Real> {
     /// The next epoch to train.
     pub epoch: usize,

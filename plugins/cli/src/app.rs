@@ -81,13 +81,14 @@ where
             seed,
             out,
             sets,
+            resume,
         } => {
             let (exp, c) = match load(&experiment, preset, config.as_deref(), &sets) {
                 Ok(v) => v,
                 Err(e) => return usage(&e),
             };
             let progress = Progress::from_environment();
-            match run(exp, &c, preset, seed, &out, &progress) {
+            match run_with(exp, &c, preset, seed, &out, &progress, resume) {
                 Ok(dir) => {
                     progress.message(&format!("wrote {}", dir.display()));
                     0
@@ -141,6 +142,19 @@ pub fn run(
     out: &Path,
     progress: &Progress,
 ) -> Result<PathBuf, String> {
+    run_with(exp, config, preset, seed, out, progress, false)
+}
+
+/// [`run`], optionally resuming a killed training from its checkpoints.
+pub fn run_with(
+    exp: ExperimentName,
+    config: &ExperimentConfig,
+    preset: Preset,
+    seed: u64,
+    out: &Path,
+    progress: &Progress,
+    resume: bool,
+) -> Result<PathBuf, String> {
     let staged = StagedOutput::create(out, exp.name()).map_err(|e| {
         format!(
             "cannot create the output folder in `{}`: {e}",
@@ -154,6 +168,10 @@ pub fn run(
         seed,
         preset,
         progress,
+        checkpoints: Some(experiments::ebm::Checkpoints {
+            dir: out.join(format!(".{}.checkpoints", exp.name())),
+            resume,
+        }),
     };
     experiments::run(config, &ctx, &staged).map_err(|e| e.to_string())?;
     staged.commit().map_err(|e| {

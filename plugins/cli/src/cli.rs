@@ -51,5 +51,9 @@ pub enum Command {
         /// Replaces one value: a dotted key and a TOML value (`--set particles=80`); repeatable.
         #[arg(long = "set", value_name = "KEY=VALUE")]
         sets: Vec<String>,
+        /// Continues a killed training (`jem-c4`, `ebm-circles`) from its last checkpoint in
+        /// `OUT/.EXPERIMENT.checkpoints`, if it was written with the same configuration and seed.
+        #[arg(long)]
+        resume: bool,
     },
 }

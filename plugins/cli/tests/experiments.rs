@@ -27,6 +27,7 @@ fn ctx(progress: &Progress, seed: u64) -> RunContext<'_> {
         seed,
         preset: Preset::Quick,
         progress,
+        checkpoints: None,
     }
 }
 

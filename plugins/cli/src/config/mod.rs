@@ -5,12 +5,14 @@
 //! input, and reports the first problem as one line naming the file, key or value.
 
 pub mod common;
+pub mod ebm;
 pub mod merge;
 pub mod robustness;
 pub mod sample_efficiency;
 pub mod toy;
 
 pub use common::{Evaluation, GaussianTarget, OneOrMany, RadialTarget, SamplerKind};
+pub use ebm::{Combination, EbmConfig, EbmEvaluation};
 pub use robustness::{RandomStart, RobustnessConfig, RobustnessTarget};
 pub use sample_efficiency::SampleEfficiencyConfig;
 pub use toy::{C4GaussiansConfig, NormalInit, RadialToyConfig, UniformInit};
@@ -81,16 +83,22 @@ pub enum ExperimentName {
     SampleEfficiency,
     /// Final mean log π over random starts.
     Robustness,
+    /// Joint energy model on two classes of C4 Gaussians, three model/sampler combinations.
+    JemC4,
+    /// Scalar EBM on concentric circles, three model/sampler combinations.
+    EbmCircles,
 }
 
 impl ExperimentName {
     /// Every experiment, in listing order.
-    pub const ALL: [ExperimentName; 5] = [
+    pub const ALL: [ExperimentName; 7] = [
         ExperimentName::C4Gaussians,
         ExperimentName::Circles,
         ExperimentName::Spheres,
         ExperimentName::SampleEfficiency,
         ExperimentName::Robustness,
+        ExperimentName::JemC4,
+        ExperimentName::EbmCircles,
     ];
 
     /// The command-line name.
@@ -101,6 +109,8 @@ impl ExperimentName {
             ExperimentName::Spheres => "spheres",
             ExperimentName::SampleEfficiency => "sample-efficiency",
             ExperimentName::Robustness => "robustness",
+            ExperimentName::JemC4 => "jem-c4",
+            ExperimentName::EbmCircles => "ebm-circles",
         }
     }
 
@@ -121,6 +131,12 @@ impl ExperimentName {
             }
             ExperimentName::Robustness => {
                 "final mean log π over 25 random Gaussian starts, SVGD vs E-SVGD, as box plots"
+            }
+            ExperimentName::JemC4 => {
+                "JEM on two classes of C4 Gaussians: ebm+svgd, eebm+svgd, eebm+esvgd (CD with persistent SVGD chains)"
+            }
+            ExperimentName::EbmCircles => {
+                "scalar EBM on concentric circles: ebm+svgd, eebm+svgd, eebm+esvgd (CD with persistent SVGD chains)"
             }
         }
     }
@@ -154,6 +170,10 @@ pub enum ExperimentConfig {
     SampleEfficiency(SampleEfficiencyConfig),
     /// `robustness`.
     Robustness(RobustnessConfig),
+    /// `jem-c4`.
+    JemC4(EbmConfig),
+    /// `ebm-circles`.
+    EbmCircles(EbmConfig),
 }
 
 impl ExperimentConfig {
@@ -167,6 +187,8 @@ impl ExperimentConfig {
                 Self::SampleEfficiency(SampleEfficiencyConfig::preset(preset))
             }
             ExperimentName::Robustness => Self::Robustness(RobustnessConfig::preset(preset)),
+            ExperimentName::JemC4 => Self::JemC4(EbmConfig::jem_c4(preset)),
+            ExperimentName::EbmCircles => Self::EbmCircles(EbmConfig::ebm_circles(preset)),
         }
     }
 
@@ -178,6 +200,8 @@ impl ExperimentConfig {
             Self::Spheres(_) => ExperimentName::Spheres,
             Self::SampleEfficiency(_) => ExperimentName::SampleEfficiency,
             Self::Robustness(_) => ExperimentName::Robustness,
+            Self::JemC4(_) => ExperimentName::JemC4,
+            Self::EbmCircles(_) => ExperimentName::EbmCircles,
         }
     }
 
@@ -188,6 +212,7 @@ impl ExperimentConfig {
             Self::Circles(c) | Self::Spheres(c) => c.validate(),
             Self::SampleEfficiency(c) => c.validate(),
             Self::Robustness(c) => c.validate(),
+            Self::JemC4(c) | Self::EbmCircles(c) => c.validate(),
         }
     }
 
@@ -198,6 +223,7 @@ impl ExperimentConfig {
             Self::Circles(c) | Self::Spheres(c) => to_table(c),
             Self::SampleEfficiency(c) => to_table(c),
             Self::Robustness(c) => to_table(c),
+            Self::JemC4(c) | Self::EbmCircles(c) => to_table(c),
         };
         // Every field is a number, string, list or table of those: serialization cannot fail.
         r.unwrap_or_default()
@@ -210,6 +236,7 @@ impl ExperimentConfig {
             Self::Circles(c) | Self::Spheres(c) => toml::to_string_pretty(c),
             Self::SampleEfficiency(c) => toml::to_string_pretty(c),
             Self::Robustness(c) => toml::to_string_pretty(c),
+            Self::JemC4(c) | Self::EbmCircles(c) => toml::to_string_pretty(c),
         };
         r.unwrap_or_default()
     }
@@ -221,6 +248,8 @@ impl ExperimentConfig {
             ExperimentName::Spheres => Self::Spheres(from_table(table)?),
             ExperimentName::SampleEfficiency => Self::SampleEfficiency(from_table(table)?),
             ExperimentName::Robustness => Self::Robustness(from_table(table)?),
+            ExperimentName::JemC4 => Self::JemC4(from_table(table)?),
+            ExperimentName::EbmCircles => Self::EbmCircles(from_table(table)?),
         })
     }
 }

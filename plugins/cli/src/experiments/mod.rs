@@ -1,6 +1,7 @@
 //! The experiments. Each has a core (configuration → samplers → metrics, a library function that returns the
 //! metrics and the final particles, used by the tests) and a writer (metrics.json and pictures).
 
+pub mod ebm;
 pub mod evaluate;
 pub mod pictures;
 pub mod robustness;
@@ -28,6 +29,8 @@ pub struct RunContext<'a> {
     pub preset: Preset,
     /// Where progress goes.
     pub progress: &'a Progress,
+    /// Checkpoints of long trainings (`jem-c4`, `ebm-circles`), and whether to resume from them.
+    pub checkpoints: Option<ebm::Checkpoints>,
 }
 
 /// A failure while running an experiment (after its configuration was accepted).
@@ -100,6 +103,14 @@ pub fn run(
         ExperimentConfig::Robustness(c) => {
             let outcome = robustness::run_robustness(c, ctx)?;
             robustness::write(&outcome, out)
+        }
+        ExperimentConfig::JemC4(c) => {
+            let outcome = ebm::run_ebm(ebm::EbmKind::JemC4, c, ctx, ctx.checkpoints.as_ref())?;
+            ebm::write_ebm(&outcome, out)
+        }
+        ExperimentConfig::EbmCircles(c) => {
+            let outcome = ebm::run_ebm(ebm::EbmKind::Circles, c, ctx, ctx.checkpoints.as_ref())?;
+            ebm::write_ebm(&outcome, out)
         }
     }
 }

@@ -4,12 +4,14 @@
 //! rendering cheap: one density grid per picture, shared by its panels.
 
 mod boxplot;
+mod ebm;
 mod font;
 mod histogram;
 mod lines;
 mod scatter;
 
 pub use boxplot::boxplots;
+pub use ebm::{ebm_grid, EbmGridRow};
 pub use histogram::{histogram_panels, HistogramPanel};
 pub use lines::{line_chart, Series};
 pub use scatter::{scatter_panels, DensityGrid, ScatterPanel};
