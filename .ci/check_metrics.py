@@ -130,6 +130,37 @@ def check_robustness(m, cfg):
             fail(f"robustness.{name}: quartiles out of order")
 
 
+def check_ebm(exp, m, cfg):
+    """jem-c4 / ebm-circles: one run per configured combination with the issue's keys."""
+    if sorted(m["runs"]) != sorted(cfg["combinations"]):
+        fail(f"{exp}: runs {sorted(m['runs'])} != configured combinations {sorted(cfg['combinations'])}")
+    jem = exp == "jem-c4"
+    frac_key, n_parts = ("mode_fractions", 8) if jem else ("ring_fractions", 2)
+    keys = ["samples", frac_key, "spread_ratio", "mmd", "energy_spearman", "seconds", "svgd_step_ms"]
+    if jem:
+        keys += ["train_accuracy", "test_accuracy", "rotated_test_accuracy", "test_cross_entropy"]
+    for name, run in m["runs"].items():
+        where = f"{exp}.{name}"
+        for key in keys:
+            if key not in run:
+                fail(f"{where}: missing `{key}`")
+        fr = run.get(frac_key)
+        sums_to_one(f"{where}.{frac_key}", fr)
+        if isinstance(fr, list) and len(fr) != n_parts:
+            fail(f"{where}.{frac_key}: {len(fr)} entries, expected {n_parts}")
+        if run.get("samples", 0) < min(1000, cfg["evaluation"]["samples"]):
+            fail(f"{where}: {run.get('samples')} samples, fewer than configured")
+        for key in ("train_accuracy", "test_accuracy", "rotated_test_accuracy"):
+            v = run.get(key)
+            if jem and not (isinstance(v, (int, float)) and 0 <= v <= 1):
+                fail(f"{where}.{key}: not in [0, 1]: {v!r}")
+        if not -1 <= run.get("energy_spearman", 2) <= 1:
+            fail(f"{where}.energy_spearman: not in [-1, 1]")
+        if not run.get("svgd_step_ms", 0) > 0:
+            fail(f"{where}.svgd_step_ms: not positive")
+    sums_to_one(f"{exp}.reference.fractions", m["reference"].get("fractions"))
+
+
 def main():
     out = Path(sys.argv[1])
     for exp in sys.argv[2:]:
@@ -154,6 +185,8 @@ def main():
             check_sample_efficiency(m, cfg)
         elif exp == "robustness":
             check_robustness(m, cfg)
+        elif exp in ("jem-c4", "ebm-circles"):
+            check_ebm(exp, m, cfg)
         else:
             fail(f"{exp}: no checker for this experiment")
         pngs = sorted(p.name for p in d.glob("*.png"))

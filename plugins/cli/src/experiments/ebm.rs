@@ -523,7 +523,7 @@ fn train_combination(
                 .map_err(core)?;
             if combo.equivariant_sampler() {
                 let k = GroupAveraged::new(c4, erbf);
-                let r = train(&mut model, k.clone(), data, labels, c, rng, ckpt, bar)?;
+                let r = train(&mut model, k, data, labels, c, rng, ckpt, bar)?;
                 Ok((Box::new(Trained { model, kernel: k }), r))
             } else {
                 let r = train(&mut model, rbf, data, labels, c, rng, ckpt, bar)?;
@@ -552,7 +552,7 @@ fn train_combination(
                 .map_err(core)?;
             if combo.equivariant_sampler() {
                 let k = InvariantMap::new(NormMap::new(2), erbf);
-                let r = train(&mut model, k.clone(), data, labels, c, rng, ckpt, bar)?;
+                let r = train(&mut model, k, data, labels, c, rng, ckpt, bar)?;
                 Ok((Box::new(Trained { model, kernel: k }), r))
             } else {
                 let r = train(&mut model, rbf, data, labels, c, rng, ckpt, bar)?;
