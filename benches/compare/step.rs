@@ -3,16 +3,35 @@
 //! The step: scores `s = −x` (standard normal target), the RBF direction with the fixed bandwidth `h = √d`,
 //! `x ← x + 10⁻³ φ`. Particles start as standard normal draws (ChaCha8, seed 0).
 //!
-//! Usage: `compare_step N D DTYPE RUNS [N D DTYPE RUNS ...]` (DTYPE `f32` or `f64`). Threads: rayon's default
+//! Usage: `compare_step N D DTYPE RUNS [N D DTYPE RUNS ...]` (DTYPE `f32` or `f64`); `EQUISTEIN_KERNEL=c4` times
+//! the group-averaged C4 kernel (same bandwidth, d = 2) instead; `EQUISTEIN_BATCH=b` turns on random-batch SVGD. Threads: rayon's default
 //! (set `RAYON_NUM_THREADS`) with the `parallel` feature, one thread without it.
 
-use equistein::kernel::Rbf;
+use equistein::group::CyclicRotation;
+use equistein::kernel::{GroupAveraged, Kernel, Rbf};
 use equistein::{random, EnergyFn, Particles, Real, Sampler, Svgd};
 use rand_chacha::ChaCha8Rng;
 use rand_core::SeedableRng;
 use std::time::Instant;
 
 fn time_step<T: Real>(n: usize, d: usize, runs: usize) -> (f64, Vec<f64>) {
+    let h = T::c((d as f64).sqrt());
+    let rbf = Rbf::fixed(h).expect("positive bandwidth");
+    match std::env::var("EQUISTEIN_KERNEL").as_deref() {
+        Ok("c4") => {
+            let c4 = CyclicRotation::new(4).expect("order 4");
+            time_kernel(GroupAveraged::new(c4, rbf), n, d, runs)
+        }
+        _ => time_kernel(rbf, n, d, runs),
+    }
+}
+
+fn time_kernel<T: Real, K: Kernel<T>>(
+    kernel: K,
+    n: usize,
+    d: usize,
+    runs: usize,
+) -> (f64, Vec<f64>) {
     let energy = EnergyFn::new(
         d,
         |x: &[T]| x.iter().fold(T::zero(), |a, &v| a + v * v) * T::c(0.5),
@@ -21,11 +40,14 @@ fn time_step<T: Real>(n: usize, d: usize, runs: usize) -> (f64, Vec<f64>) {
             x.iter().fold(T::zero(), |a, &v| a + v * v) * T::c(0.5)
         },
     );
-    let h = T::c((d as f64).sqrt());
-    let mut svgd = Svgd::builder(Rbf::fixed(h).expect("positive bandwidth"))
-        .step_size(T::c(1e-3))
-        .build()
-        .expect("valid settings");
+    let mut builder = Svgd::builder(kernel).step_size(T::c(1e-3));
+    if let Some(b) = std::env::var("EQUISTEIN_BATCH")
+        .ok()
+        .and_then(|b| b.parse().ok())
+    {
+        builder = builder.random_batch(b);
+    }
+    let mut svgd = builder.build().expect("valid settings");
     let mut rng = ChaCha8Rng::seed_from_u64(0);
     let mut x = Particles::from_fn(d, n, |_, _| random::standard_normal::<T, _>(&mut rng));
     // Warm-up: buffers, thread pool, CPU feature detection.

@@ -11,7 +11,7 @@
 use super::exp::exp_one;
 use crate::real::Real;
 use alloc::vec::Vec;
-use nalgebra::{DMatrix, DMatrixView, DMatrixViewMut};
+use nalgebra::{DMatrix, DMatrixView, DMatrixViewMut, Dyn, MatrixView};
 
 /// Targets per block.
 pub(crate) const BLOCK: usize = 192;
@@ -80,8 +80,8 @@ pub(crate) struct GramInput<'a, T: Real> {
     pub xc: &'a DMatrix<T>,
     /// Squared norms of the centred targets.
     pub xn: &'a [T],
-    /// Centred sources transposed, N × d.
-    pub zt: &'a DMatrix<T>,
+    /// Centred sources transposed, N × d (a strided view).
+    pub zt: &'a MatrixView<'a, T, Dyn, Dyn, Dyn, Dyn>,
     /// Squared norms of the centred sources.
     pub zn: &'a [T],
     /// `γS − cZ̃`, d × N.

@@ -14,7 +14,7 @@ use crate::particles::Particles;
 use crate::real::{axpy, Real};
 use alloc::vec;
 use alloc::vec::Vec;
-use nalgebra::DMatrix;
+use nalgebra::{DMatrix, DMatrixView};
 
 /// A radial kernel `k(x, y) = κ(‖x − y‖²)` with resolved parameters: what the fast batched directions need to
 /// know of a base kernel (see [`super::ScalarKernel::radial`]).
@@ -172,23 +172,34 @@ fn stationary_gram<T: Real>(
     out: &mut Particles<T>,
 ) {
     let d = input.targets.dim();
-    let n = input.targets.len();
     let n_src = input.sources.len();
-    let xc = DMatrix::from_fn(d, n, |a, i| input.targets.particle(i)[a] - centre[a]);
-    let zt = DMatrix::from_fn(n_src, d, |j, a| input.sources.particle(j)[a] - centre[a]);
-    let sq = |v: &mut dyn Iterator<Item = T>| v.fold(T::zero(), |a, x| a + x * x);
-    let xn: Vec<T> = xc
-        .column_iter()
-        .map(|col| sq(&mut col.iter().copied()))
-        .collect();
-    let zn: Vec<T> = zt
-        .row_iter()
-        .map(|row| sq(&mut row.iter().copied()))
-        .collect();
+    // Same column-major layout as the particles: plain slice loops.
+    let centred = |p: &Particles<T>| {
+        let mut m = p.matrix().clone();
+        for col in m.as_mut_slice().chunks_exact_mut(d) {
+            for (v, &c0) in col.iter_mut().zip(centre) {
+                *v -= c0;
+            }
+        }
+        m
+    };
+    let xc = centred(input.targets);
+    let zc = centred(input.sources);
+    let norms = |m: &DMatrix<T>| -> Vec<T> {
+        m.as_slice()
+            .chunks_exact(d)
+            .map(|c| c.iter().fold(T::zero(), |a, &x| a + x * x))
+            .collect()
+    };
+    let xn = norms(&xc);
+    let zn = norms(&zc);
     let gamma = input.drive_weight;
-    let w = DMatrix::from_fn(d, n_src, |a, j| {
-        gamma * input.scores.particle(j)[a] - c * zt[(j, a)]
-    });
+    let mut w = input.scores.matrix().clone();
+    for (wv, &zv) in w.as_mut_slice().iter_mut().zip(zc.as_slice()) {
+        *wv = gamma * *wv - c * zv;
+    }
+    // Z̃ᵀ as a strided view of Z̃ (no copy): row j is source j.
+    let zt = DMatrixView::from_slice_with_strides(zc.as_slice(), n_src, d, d, 1);
     let inp = GramInput {
         xc: &xc,
         xn: &xn,
