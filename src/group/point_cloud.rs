@@ -138,10 +138,11 @@ impl PointCloud {
         })
     }
 
-    /// The invariant map: the canonical frame (rotations and reflections not quotiented; see
-    /// [`CanonicalFrame::with_quotient_reflections`]).
+    /// The invariant map of this group: the canonical frame with reflections quotiented too, so that it is
+    /// invariant under all of E(m) × S_k. The paper's kernel quotients only SE(m) × S_k: that is
+    /// [`CanonicalFrame::new`] (see [`CanonicalFrame::with_quotient_reflections`]).
     pub fn orbit_map(&self) -> CanonicalFrame {
-        CanonicalFrame::from_cloud(self.k, self.m)
+        CanonicalFrame::from_cloud(self.k, self.m).with_quotient_reflections(true)
     }
 
     fn transform<T: Real>(&self, g: &PointCloudElement<T>, x: &[T], out: &mut [T], shift: bool) {

@@ -17,7 +17,10 @@ use alloc::vec::Vec;
 /// [`ScalarKernel::fit`] fits the base kernel on the mapped sources `P(z_j)` (so a median-heuristic bandwidth is
 /// the median of the feature distances).
 ///
-/// The batched [`Kernel::stein_direction`] maps every particle once:
+/// The batched [`Kernel::stein_direction`] maps every particle once. With a radial base kernel
+/// ([`ScalarKernel::radial`]: RBF, IMQ) it runs the fused fast path on the features: the code form sums
+/// `Σ_j k s_j` and `Σ_j w (P̃x_i − P̃z_j)` and pulls the second back with one VJP per target; Liu–Wang carries
+/// `J_P(z_j)ᵀ` (p VJPs per source) as a payload of the sweep when `d·p ≤ 64`. Otherwise:
 /// - code form: `φ(x_i) = (1/N)[γ Σ_j k(Px_i, Pz_j) s_j − 2 J_P(x_i)ᵀ Σ_j ∇_1 k(Px_i, Pz_j)]`, one VJP per target;
 /// - Liu–Wang: `φ(x_i) = (1/N) Σ_j [γ k(Pz_j, Px_i) s_j + J_P(z_j)ᵀ ∇_1 k(Pz_j, Px_i)]`, which needs the
 ///   Jacobian at every source: when the feature dimension `p` is at most the number of targets, `J_P(z_j)ᵀ` is
@@ -118,6 +121,12 @@ impl<T: Real, M: OrbitMap<T> + Clone, K: ScalarKernel<T>> Kernel<T> for Invarian
         let pz = self.map_all(input.sources);
         let px = self.map_all(input.targets);
         let base = self.base.fit(&pz)?;
+        if let Some(radial) = base.radial() {
+            if input.repulsion == Repulsion::AuthorsCode || d * p <= super::radial::MAX_JACOBIAN {
+                super::radial::invariant_map(radial, &self.map, input, &px, &pz, out);
+                return Ok(());
+            }
+        }
         let inv_n = T::one() / T::c(input.sources.len() as f64);
         let gamma = input.drive_weight;
         let mut g = vec![T::zero(); p];

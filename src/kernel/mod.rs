@@ -14,17 +14,35 @@
 //!
 //! | kernel | `k(x, y)` | invariance | batched direction |
 //! |---|---|---|---|
-//! | [`Rbf`] | `exp(−‖x − y‖²/(2h²))`, fixed or median `h` | joint (isometries) | matrix products |
-//! | [`Imq`] | `(c² + ‖x − y‖²/h²)^β`, `β ∈ (−1, 0)` | joint (isometries) | pointwise |
-//! | [`GroupAveraged`] | `(1/|G|) Σ_g k(x, g·y)` | separate, finite `G` | images formed once |
-//! | [`InvariantMap`] | `k(P(x), P(y))`, `P` an [`crate::OrbitMap`] | separate | features mapped once |
+//! | [`Rbf`] | `exp(−‖x − y‖²/(2h²))`, fixed or median `h` | joint (isometries) | fused (small `d`), blocked GEMM (large `d`) |
+//! | [`Imq`] | `(c² + ‖x − y‖²/h²)^β`, `β ∈ (−1, 0)` | joint (isometries) | fused |
+//! | [`GroupAveraged`] | `(1/|G|) Σ_g k(x, g·y)` | separate, finite `G` | fused over the group images |
+//! | [`InvariantMap`] | `k(P(x), P(y))`, `P` an [`crate::OrbitMap`] | separate | fused on the features, VJPs |
 //! | [`MatrixValued`] | `Σ_g k(x, g·y) R_g` (matrix-valued) | equivariant | base kernel on the orbit-augmented sources |
+//!
+//! ## Fast paths
+//!
+//! For radial base kernels ([`ScalarKernel::radial`]) the batched directions never store an `n × N` matrix: a
+//! fused loop sweeps blocks of targets (one per SIMD lane) over the sources, computing distances directly, the
+//! kernel values with a vectorised exponential ([`exp_slice`]) and the sums `Σ_j k s_j`, `Σ_j k`, `Σ_j k z_j` in
+//! registers; memory is `O(n·d)`. The instruction set (AVX-512, AVX2 + FMA, or portable code) is chosen at run
+//! time with `std` on x86-64. RBF in `d ≥ 16` uses blocked matrix products instead (an `N × 192` block per
+//! thread). With the `parallel` feature the targets are split across rayon threads; every target's sums run in
+//! a fixed order, so results are bit-identical for any thread count. Each fast path agrees with
+//! [`pointwise_stein_direction`] to about `1e-12` (f64) / `1e-5` (f32) relative (tested).
 
+mod exp;
+mod fused;
+mod gram;
 mod group_averaged;
 mod imq;
 mod invariant_map;
 mod matrix_valued;
+mod radial;
 mod rbf;
+
+pub use exp::exp_slice;
+pub use radial::Radial;
 
 pub use group_averaged::GroupAveraged;
 pub use imq::Imq;
@@ -92,6 +110,14 @@ pub trait ScalarKernel<T: Real>: Clone {
     fn fit(&self, sources: &Particles<T>) -> Result<Self> {
         let _ = sources;
         Ok(self.clone())
+    }
+
+    /// The kernel as a radial profile `k(x, y) = κ(‖x − y‖²)` with resolved parameters, when it is one (RBF with
+    /// a fixed or fitted bandwidth, IMQ). The batched directions of [`Rbf`], [`Imq`] and of
+    /// [`GroupAveraged`] / [`InvariantMap`] / [`MatrixValued`] over such a base then use the fused, vectorised,
+    /// tiled fast path. The default, `None`, keeps the straightforward evaluation.
+    fn radial(&self) -> Option<Radial<T>> {
+        None
     }
 }
 

@@ -52,12 +52,18 @@ pub struct Svgd<T: Real, K> {
     noise: T,
     annealing: Option<Annealing<T>>,
     positives: Option<Particles<T>>,
+    batch: Option<usize>,
     step: usize,
     sources: Particles<T>,
     scores: Particles<T>,
     energies: Vec<T>,
     phi: Particles<T>,
     state: UpdateState<T>,
+    perm: Vec<usize>,
+    batch_targets: Particles<T>,
+    batch_sources: Particles<T>,
+    batch_scores: Particles<T>,
+    batch_phi: Particles<T>,
 }
 
 /// The validated builder of [`Svgd`]; see [`Svgd::builder`].
@@ -70,6 +76,7 @@ pub struct SvgdBuilder<T: Real, K> {
     noise: T,
     annealing: Option<Annealing<T>>,
     positives: Option<Particles<T>>,
+    batch: Option<usize>,
 }
 
 impl<T: Real, K: Kernel<T>> Svgd<T, K> {
@@ -84,7 +91,13 @@ impl<T: Real, K: Kernel<T>> Svgd<T, K> {
             noise: T::zero(),
             annealing: None,
             positives: None,
+            batch: None,
         }
+    }
+
+    /// The random-batch size, if random-batch SVGD is on.
+    pub fn random_batch(&self) -> Option<usize> {
+        self.batch
     }
 
     /// The kernel.
@@ -151,6 +164,28 @@ impl<T: Real, K: Kernel<T>> Svgd<T, K> {
         energy: &E,
         particles: &Particles<T>,
     ) -> Result<()> {
+        self.scores_only(energy, particles)?;
+        let sources: &Particles<T> = match &self.positives {
+            Some(_) => &self.sources,
+            None => particles,
+        };
+        let input = SteinInput {
+            targets: particles,
+            sources,
+            scores: &self.scores,
+            repulsion: self.repulsion,
+            drive_weight: self.drive_weight(self.step),
+        };
+        self.kernel.stein_direction(&input, &mut self.phi)?;
+        self.phi.check_finite("SVGD direction")
+    }
+
+    /// Validates the particles and fills `scores` (and `sources` when there are positives).
+    fn scores_only<E: Energy<T> + ?Sized>(
+        &mut self,
+        energy: &E,
+        particles: &Particles<T>,
+    ) -> Result<()> {
         let n = particles.len();
         let d = particles.dim();
         if n < 2 {
@@ -201,15 +236,130 @@ impl<T: Real, K: Kernel<T>> Svgd<T, K> {
                 }
             });
         }
-        let input = SteinInput {
-            targets: particles,
-            sources,
-            scores: &self.scores,
-            repulsion: self.repulsion,
-            drive_weight: self.drive_weight(self.step),
-        };
-        self.kernel.stein_direction(&input, &mut self.phi)?;
+        Ok(())
+    }
+
+    /// Random-batch SVGD (RBM-SVGD, Li, Li, Liu & Wang 2020): after the scores of all sources, the particles are
+    /// shuffled and split into `⌊n/b⌋` batches `C` of `b` to `2b − 1` consecutive ones, and with `f(i, j)` the
+    /// pair term of the Stein direction (self term `f(i, i)`),
+    ///
+    /// `φ(x_i) = (1/(n + m)) [ f(i, i) + (n − 1)/(|C| − 1) Σ_{j ∈ C, j ≠ i} f(i, j) + Σ_{y ∈ Y} f(i, y) ]`,
+    ///
+    /// an unbiased estimate of the full direction. The batch sums come from the kernel's own batched direction
+    /// (one call per batch, plus one against the `m` positives when there are any), the self terms from a
+    /// one-particle call each; a kernel that cannot be fitted on one point (median bandwidth) gets the self term
+    /// `γ s_i` of a stationary kernel with `k(x, x) = 1` (exact for RBF, approximate for a group average whose
+    /// `k_G(x, x) < 1`). Cost `O(n·(b + m))` kernel evaluations, memory `O((b + m)·d)` beyond the particles.
+    fn batch_direction<E: Energy<T> + ?Sized, R: RngCore + ?Sized>(
+        &mut self,
+        energy: &E,
+        particles: &Particles<T>,
+        b: usize,
+        rng: &mut R,
+    ) -> Result<()> {
+        // Scores of every particle (and positive) exactly as the full step computes them.
+        self.scores_only(energy, particles)?;
+        let n = particles.len();
+        let d = particles.dim();
+        let m = self.positives.as_ref().map_or(0, |y| y.len());
+        self.perm.clear();
+        self.perm.extend(0..n);
+        for i in (1..n).rev() {
+            let j = crate::random::index(rng, i + 1);
+            self.perm.swap(i, j);
+        }
+        let batches = (n / b).max(1);
+        let gamma = self.drive_weight(self.step);
+        let inv_total = T::one() / T::c((n + m) as f64);
+        let mut one_x = Particles::zeros(d, 1);
+        let mut one_s = Particles::zeros(d, 1);
+        let mut one_phi = Particles::zeros(d, 1);
+        let positive_scores = (m > 0).then(|| self.scores_of_positives(n));
+        for k in 0..batches {
+            let (lo, hi) = (k * n / batches, (k + 1) * n / batches);
+            let size = hi - lo;
+            reshape(&mut self.batch_targets, d, size);
+            reshape(&mut self.batch_scores, d, size);
+            reshape(&mut self.batch_phi, d, size);
+            for (slot, &i) in self.perm[lo..hi].iter().enumerate() {
+                self.batch_targets
+                    .particle_mut(slot)
+                    .copy_from_slice(particles.particle(i));
+                self.batch_scores
+                    .particle_mut(slot)
+                    .copy_from_slice(self.scores.particle(i));
+            }
+            let input = SteinInput {
+                targets: &self.batch_targets,
+                sources: &self.batch_targets,
+                scores: &self.batch_scores,
+                repulsion: self.repulsion,
+                drive_weight: gamma,
+            };
+            self.kernel.stein_direction(&input, &mut self.batch_phi)?;
+            let weight = T::c((n - 1) as f64) / T::c((size - 1) as f64);
+            for (slot, &i) in self.perm[lo..hi].iter().enumerate() {
+                one_x.as_mut_slice().copy_from_slice(particles.particle(i));
+                one_s
+                    .as_mut_slice()
+                    .copy_from_slice(self.scores.particle(i));
+                let single = SteinInput {
+                    targets: &one_x,
+                    sources: &one_x,
+                    scores: &one_s,
+                    repulsion: self.repulsion,
+                    drive_weight: gamma,
+                };
+                match self.kernel.stein_direction(&single, &mut one_phi) {
+                    Ok(()) => {}
+                    // A data-dependent parameter (median bandwidth) cannot be fitted on one point: use the self
+                    // term of a kernel with k(x, x) = 1 and ∇k(x, x) = 0 (every stationary kernel normalised so).
+                    Err(Error::TooFewParticles { .. }) => {
+                        for (o, &sv) in one_phi.as_mut_slice().iter_mut().zip(one_s.as_slice()) {
+                            *o = gamma * sv;
+                        }
+                    }
+                    Err(e) => return Err(e),
+                }
+                let own = one_phi.as_slice();
+                let o = self.phi.particle_mut(i);
+                for ((v, &batch), &own) in o.iter_mut().zip(self.batch_phi.particle(slot)).zip(own)
+                {
+                    let others = batch * T::c(size as f64) - own;
+                    *v = (own + weight * others) * inv_total;
+                }
+            }
+            if let (Some(y), Some(ys)) = (&self.positives, &positive_scores) {
+                reshape(&mut self.batch_sources, d, size);
+                let input = SteinInput {
+                    targets: &self.batch_targets,
+                    sources: y,
+                    scores: ys,
+                    repulsion: self.repulsion,
+                    drive_weight: gamma,
+                };
+                self.kernel
+                    .stein_direction(&input, &mut self.batch_sources)?;
+                let scale = T::c(m as f64) * inv_total;
+                for (slot, &i) in self.perm[lo..hi].iter().enumerate() {
+                    let o = self.phi.particle_mut(i);
+                    for (v, &p) in o.iter_mut().zip(self.batch_sources.particle(slot)) {
+                        *v += scale * p;
+                    }
+                }
+            }
+        }
         self.phi.check_finite("SVGD direction")
+    }
+
+    /// The scores of the positives (the tail of `scores`), as their own set.
+    fn scores_of_positives(&self, n: usize) -> Particles<T> {
+        let d = self.scores.dim();
+        Particles::from_matrix(nalgebra::DMatrix::from_column_slice(
+            d,
+            self.scores.len() - n,
+            &self.scores.as_slice()[n * d..],
+        ))
     }
 }
 
@@ -267,6 +417,15 @@ impl<T: Real, K: Kernel<T>> SvgdBuilder<T, K> {
         self
     }
 
+    /// Random-batch SVGD: at every [`Sampler::step`] the particles are shuffled and split into batches of `b` to
+    /// `2b − 1`, and each particle interacts only with its own batch (plus any positives), so a step costs
+    /// `O(n·b)` kernel evaluations instead of `O(n²)`. `b ≥ 2`; with `b ≥ n` it is plain SVGD.
+    /// [`Svgd::direction`] always returns the full direction.
+    pub fn random_batch(mut self, b: usize) -> Self {
+        self.batch = Some(b);
+        self
+    }
+
     /// Validates and builds: the schedule's sizes positive and finite, the noise finite and ≥ 0, the annealing
     /// and update constants in range, the positives finite.
     pub fn build(self) -> Result<Svgd<T, K>> {
@@ -284,6 +443,14 @@ impl<T: Real, K: Kernel<T>> SvgdBuilder<T, K> {
             a.validate()?;
         }
         self.update.validate()?;
+        if let Some(b) = self.batch {
+            if b < 2 {
+                return Err(Error::InvalidParameter {
+                    name: "random_batch",
+                    reason: alloc::format!("the batch size must be at least 2, got {b}"),
+                });
+            }
+        }
         let mut svgd = Svgd {
             kernel: self.kernel,
             schedule: self.schedule,
@@ -292,12 +459,18 @@ impl<T: Real, K: Kernel<T>> SvgdBuilder<T, K> {
             noise: self.noise,
             annealing: self.annealing,
             positives: None,
+            batch: self.batch,
             step: 0,
             sources: Particles::zeros(0, 0),
             scores: Particles::zeros(0, 0),
             energies: Vec::new(),
             phi: Particles::zeros(0, 0),
             state: UpdateState::default(),
+            perm: Vec::new(),
+            batch_targets: Particles::zeros(0, 0),
+            batch_sources: Particles::zeros(0, 0),
+            batch_scores: Particles::zeros(0, 0),
+            batch_phi: Particles::zeros(0, 0),
         };
         svgd.set_positives(self.positives)?;
         Ok(svgd)
@@ -311,7 +484,10 @@ impl<T: Real, K: Kernel<T>> Sampler<T> for Svgd<T, K> {
         particles: &mut Particles<T>,
         rng: &mut R,
     ) -> Result<StepInfo<T>> {
-        self.compute_direction(energy, particles)?;
+        match self.batch {
+            Some(b) if b < particles.len() => self.batch_direction(energy, particles, b, rng)?,
+            _ => self.compute_direction(energy, particles)?,
+        }
         let eps = self.schedule.size_at(self.step);
         self.state
             .displacement(&self.update, eps, self.phi.as_mut_slice());

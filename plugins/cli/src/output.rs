@@ -1,7 +1,7 @@
 //! Atomic output: a run writes into a hidden temporary sibling `OUT/.EXPERIMENT.tmp-<pid>` and renames it to
 //! `OUT/EXPERIMENT` only when every file is written, so a failed or killed run never leaves a half-written
-//! result folder (a killed run leaves only the hidden temporary folder, which the next run of the same process
-//! id replaces).
+//! result folder (a killed run leaves only the hidden temporary folder; the next run of the same experiment
+//! removes such leftovers of processes that are no longer running).
 
 use std::fs;
 use std::io;
@@ -19,6 +19,7 @@ impl StagedOutput {
     /// Creates `out` (if needed) and the empty temporary folder for experiment `name`.
     pub fn create(out: &Path, name: &str) -> io::Result<Self> {
         fs::create_dir_all(out)?;
+        remove_stale(out, name);
         let pid = std::process::id();
         let tmp = out.join(format!(".{name}.tmp-{pid}"));
         if tmp.exists() {
@@ -79,6 +80,30 @@ impl StagedOutput {
     }
 }
 
+/// Removes `.NAME.tmp-PID` and `.NAME.old-PID` folders left by killed runs whose process is gone. Where
+/// liveness cannot be checked (no `/proc`), nothing is removed.
+fn remove_stale(out: &Path, name: &str) {
+    if !Path::new("/proc/self").exists() {
+        return;
+    }
+    let Ok(entries) = fs::read_dir(out) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let file = entry.file_name();
+        let Some(file) = file.to_str() else { continue };
+        let pid = [".tmp-", ".old-"].iter().find_map(|tag| {
+            file.strip_prefix(&format!(".{name}{tag}"))
+                .and_then(|p| p.parse::<u32>().ok())
+        });
+        if let Some(pid) = pid {
+            if pid != std::process::id() && !Path::new(&format!("/proc/{pid}")).exists() {
+                let _ = fs::remove_dir_all(entry.path());
+            }
+        }
+    }
+}
+
 impl Drop for StagedOutput {
     fn drop(&mut self) {
         if !self.committed {
@@ -117,5 +142,20 @@ mod tests {
         assert!(!out.join("exp/a.txt").exists());
         assert_eq!(fs::read(out.join("exp/b.txt")).unwrap(), b"two");
         assert_eq!(fs::read_dir(&out).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn leftovers_of_dead_processes_are_removed() {
+        let root = tempfile::tempdir().unwrap();
+        let out = root.path().join("out");
+        // A process id far above any live one (pid_max is at most 2^22 on Linux).
+        let stale = out.join(".exp.tmp-4294967290");
+        fs::create_dir_all(&stale).unwrap();
+        let other = out.join(".other.tmp-4294967290");
+        fs::create_dir_all(&other).unwrap();
+        let s = StagedOutput::create(&out, "exp").unwrap();
+        s.commit().unwrap();
+        assert!(!stale.exists(), "the dead run's folder is removed");
+        assert!(other.exists(), "another experiment's folder is left alone");
     }
 }
