@@ -270,3 +270,85 @@ impl<T: Float, N: Network<T>, H: Head<T>> TrainableEnergy<T> for CandleEnergy<T,
         self.refresh()
     }
 }
+
+impl<T: Float, N: Network<T>, H: Head<T>> CandleEnergy<T, N, H> {
+    /// The energy of one output alone, `E_y(x) = −o_y(x)`: for a JEM the class-conditional energy
+    /// `E(x | y) = −f_y(x)`, whose samples are the model's `p(x | y)`. Errors if `y` is not below the output count.
+    pub fn output_energy(&self, y: usize) -> Result<OutputEnergy<'_, T, N, H>> {
+        let k = self.net.out_dim();
+        if y >= k {
+            return Err(equistein::Error::InvalidParameter {
+                name: "output index",
+                reason: format!("{y} is not below the {k} outputs of the network"),
+            });
+        }
+        Ok(OutputEnergy { model: self, y })
+    }
+}
+
+/// `E_y(x) = −o_y(x)`, one output of a [`CandleEnergy`]'s network (see [`CandleEnergy::output_energy`]);
+/// evaluated on the same fast sampling path as the model's own energy.
+pub struct OutputEnergy<'a, T: Float, N, H> {
+    model: &'a CandleEnergy<T, N, H>,
+    y: usize,
+}
+
+impl<T: Float, N: Network<T>, H: Head<T>> Energy<T> for OutputEnergy<'_, T, N, H> {
+    fn dim(&self) -> usize {
+        self.model.net.in_dim()
+    }
+    fn energy(&self, x: &[T]) -> Result<T> {
+        let mut e = [T::zero()];
+        self.energy_batch(&Particles::from_rows(self.dim(), x)?, &mut e)?;
+        Ok(e[0])
+    }
+    fn energy_grad(&self, x: &[T], grad: &mut [T]) -> Result<T> {
+        ensure_dim("energy gradient", self.dim(), grad.len())?;
+        let xs = Particles::from_rows(self.dim(), x)?;
+        let mut g = Particles::zeros(self.dim(), 1);
+        let mut e = [T::zero()];
+        self.energy_grad_batch(&xs, &mut e, &mut g)?;
+        grad.copy_from_slice(g.as_slice());
+        Ok(e[0])
+    }
+    fn energy_batch(&self, xs: &Particles<T>, out: &mut [T]) -> Result<()> {
+        ensure_dim("energy batch (dimension)", self.dim(), xs.dim())?;
+        ensure_dim("energy batch (output length)", xs.len(), out.len())?;
+        let k = self.model.net.out_dim();
+        let o = self.model.outputs(xs)?;
+        for (e, row) in out.iter_mut().zip(o.chunks_exact(k)) {
+            *e = -row[self.y];
+        }
+        Ok(())
+    }
+    fn energy_grad_batch(
+        &self,
+        xs: &Particles<T>,
+        energies: &mut [T],
+        grads: &mut Particles<T>,
+    ) -> Result<()> {
+        ensure_dim("gradient batch (dimension)", self.dim(), xs.dim())?;
+        ensure_dim("gradient batch (output length)", xs.len(), energies.len())?;
+        ensure_dim("gradient batch (output count)", xs.len(), grads.len())?;
+        ensure_dim("gradient batch (output dimension)", xs.dim(), grads.dim())?;
+        let k = self.model.net.out_dim();
+        let y = self.y;
+        self.model.fast.forward_backward(
+            xs.as_slice(),
+            xs.len(),
+            &mut |out: &[T], g: &mut [T]| {
+                for ((e, row), gr) in energies
+                    .iter_mut()
+                    .zip(out.chunks_exact(k))
+                    .zip(g.chunks_exact_mut(k))
+                {
+                    *e = -row[y];
+                    gr.iter_mut().for_each(|v| *v = T::zero());
+                    gr[y] = -T::one();
+                }
+                Ok(())
+            },
+            grads.as_mut_slice(),
+        )
+    }
+}

@@ -42,7 +42,7 @@ mod network;
 mod wrappers;
 
 pub use adam::Adam;
-pub use energy::CandleEnergy;
+pub use energy::{CandleEnergy, OutputEnergy};
 pub use fast::{AutogradNet, FastNet};
 pub use float::{candle_err, Float};
 pub use head::{Head, JemHead, ScalarHead};

@@ -326,3 +326,33 @@ proptest! {
         prop_assert!((a - b).abs() < 1e-9 * (1.0 + a.abs()), "{a} vs {b}");
     }
 }
+
+/// `E(x | y) = −f_y(x)`: its value is minus the logit, its gradient matches finite differences, the joint energy
+/// is `−logsumexp_y f_y = −log Σ_y exp(−E(x | y))`, and an output index out of range is an error.
+#[test]
+fn class_conditional_energies() {
+    let xs = points(2, 16, 7, 3.0);
+    let jem = CandleEnergy::new(
+        mlp::<f64>(&[2, 32, 32, 3], 8),
+        JemHead::new(3),
+        Adam::new(1e-3),
+    )
+    .unwrap();
+    let logits = jem.outputs(&xs).unwrap();
+    let conditionals: Vec<_> = (0..3).map(|y| jem.output_energy(y).unwrap()).collect();
+    for (y, e) in conditionals.iter().enumerate() {
+        check_fd(e, &xs, 1e-6);
+        for (i, x) in xs.iter().enumerate() {
+            assert!((e.energy(x).unwrap() + logits[i * 3 + y]).abs() < 1e-12);
+        }
+    }
+    for x in xs.iter() {
+        let lse = conditionals
+            .iter()
+            .map(|e| (-e.energy(x).unwrap()).exp())
+            .sum::<f64>()
+            .ln();
+        assert!((jem.energy(x).unwrap() + lse).abs() < 1e-9);
+    }
+    assert!(jem.output_energy(3).is_err());
+}

@@ -310,10 +310,12 @@ trait Learned {
     fn outputs(&self, x: &Particles<f32>) -> equistein::Result<Vec<f32>>;
     /// Energies of a batch.
     fn energies(&self, x: &Particles<f32>) -> equistein::Result<Vec<f32>>;
-    /// Samples from `exp(−E)` by the combination's sampler.
+    /// Samples from `exp(−E)` by the combination's sampler; with `class = Some(y)` from the class-conditional
+    /// `exp(−E(x | y)) = exp(f_y(x))` of a JEM instead.
     fn sample(
         &self,
         starts: &mut Particles<f32>,
+        class: Option<usize>,
         steps: usize,
         eps: f32,
         rng: &mut ChaCha8Rng,
@@ -337,12 +339,17 @@ impl<N: Network<f32>, H: Head<f32>, K: Kernel<f32> + Clone> Learned for Trained<
     fn sample(
         &self,
         starts: &mut Particles<f32>,
+        class: Option<usize>,
         steps: usize,
         eps: f32,
         rng: &mut ChaCha8Rng,
     ) -> equistein::Result<()> {
         let mut svgd = Svgd::builder(self.kernel.clone()).step_size(eps).build()?;
-        svgd.run(&self.model, starts, rng, RunLimits::steps(steps), &mut ())?;
+        let limits = RunLimits::steps(steps);
+        match class {
+            None => svgd.run(&self.model, starts, rng, limits, &mut ())?,
+            Some(y) => svgd.run(&self.model.output_energy(y)?, starts, rng, limits, &mut ())?,
+        };
         Ok(())
     }
 }
@@ -704,13 +711,17 @@ pub fn run_ebm(
         let cs = c.evaluation.chain_size;
         let chains = c.evaluation.samples.div_ceil(cs);
         let mut flat = Vec::with_capacity(chains * cs * 2);
-        for _ in 0..chains {
+        // jem-c4: as in the authors' evaluation, each chain samples one class's conditional E(x | y), the
+        // classes taking turns (equal class weights, as in the data); ebm-circles samples the joint energy.
+        for chain in 0..chains {
+            let class = (kind == EbmKind::JemC4).then_some(chain % 2);
             let mut p = Particles::from_fn(2, cs, |_, _| {
                 random::uniform(&mut srng, -extent as f32, extent as f32)
             });
             learned
                 .sample(
                     &mut p,
+                    class,
                     c.evaluation.steps,
                     c.evaluation.step_size as f32,
                     &mut srng,
