@@ -124,6 +124,54 @@ impl<T: Float, N: Network<T>, H: Head<T>> CandleEnergy<T, N, H> {
         Ok((e, Particles::from_rows(d, &g)?))
     }
 
+    /// `out[i] = row_energy(o_i)` from the outputs `o_i` of every particle.
+    fn energies_by_row(
+        &self,
+        xs: &Particles<T>,
+        out: &mut [T],
+        mut row_energy: impl FnMut(&[T]) -> T,
+    ) -> Result<()> {
+        ensure_dim("energy batch (dimension)", self.net.in_dim(), xs.dim())?;
+        ensure_dim("energy batch (output length)", xs.len(), out.len())?;
+        let k = self.net.out_dim();
+        let o = self.outputs(xs)?;
+        for (e, row) in out.iter_mut().zip(o.chunks_exact(k)) {
+            *e = row_energy(row);
+        }
+        Ok(())
+    }
+
+    /// Energies and input gradients on the sampling path, from `row(o_i, ∂E/∂o_i) = E_i`, which fills the
+    /// gradient of the energy in the outputs; the network's hand-written backward pass does the rest.
+    fn grads_by_row(
+        &self,
+        xs: &Particles<T>,
+        energies: &mut [T],
+        grads: &mut Particles<T>,
+        mut row: impl FnMut(&[T], &mut [T]) -> T,
+    ) -> Result<()> {
+        ensure_dim("gradient batch (dimension)", self.net.in_dim(), xs.dim())?;
+        ensure_dim("gradient batch (output length)", xs.len(), energies.len())?;
+        ensure_dim("gradient batch (output count)", xs.len(), grads.len())?;
+        ensure_dim("gradient batch (output dimension)", xs.dim(), grads.dim())?;
+        let k = self.net.out_dim();
+        self.fast.forward_backward(
+            xs.as_slice(),
+            xs.len(),
+            &mut |out: &[T], g: &mut [T]| {
+                for ((e, o), gr) in energies
+                    .iter_mut()
+                    .zip(out.chunks_exact(k))
+                    .zip(g.chunks_exact_mut(k))
+                {
+                    *e = row(o, gr);
+                }
+                Ok(())
+            },
+            grads.as_mut_slice(),
+        )
+    }
+
     fn batch_tensor(xs: &Particles<T>) -> Result<Tensor> {
         Tensor::from_slice(xs.as_slice(), (xs.len(), xs.dim()), &Device::Cpu).map_err(candle_err)
     }
@@ -134,29 +182,14 @@ impl<T: Float, N: Network<T>, H: Head<T>> Energy<T> for CandleEnergy<T, N, H> {
         self.net.in_dim()
     }
     fn energy(&self, x: &[T]) -> Result<T> {
-        let mut e = [T::zero()];
-        self.energy_batch(&Particles::from_rows(self.dim(), x)?, &mut e)?;
-        Ok(e[0])
+        one_point(self, x)
     }
     fn energy_grad(&self, x: &[T], grad: &mut [T]) -> Result<T> {
-        ensure_dim("energy gradient", self.dim(), grad.len())?;
-        let xs = Particles::from_rows(self.dim(), x)?;
-        let mut g = Particles::zeros(self.dim(), 1);
-        let mut e = [T::zero()];
-        self.energy_grad_batch(&xs, &mut e, &mut g)?;
-        grad.copy_from_slice(g.as_slice());
-        Ok(e[0])
+        one_point_grad(self, x, grad)
     }
     fn energy_batch(&self, xs: &Particles<T>, out: &mut [T]) -> Result<()> {
-        ensure_dim("energy batch (dimension)", self.dim(), xs.dim())?;
-        ensure_dim("energy batch (output length)", xs.len(), out.len())?;
-        let k = self.net.out_dim();
-        let o = self.outputs(xs)?;
-        let mut scratch = vec![T::zero(); k];
-        for (e, row) in out.iter_mut().zip(o.chunks_exact(k)) {
-            *e = self.head.energy_grad_row(row, &mut scratch);
-        }
-        Ok(())
+        let mut scratch = vec![T::zero(); self.net.out_dim()];
+        self.energies_by_row(xs, out, |o| self.head.energy_grad_row(o, &mut scratch))
     }
     fn energy_grad_batch(
         &self,
@@ -164,28 +197,26 @@ impl<T: Float, N: Network<T>, H: Head<T>> Energy<T> for CandleEnergy<T, N, H> {
         energies: &mut [T],
         grads: &mut Particles<T>,
     ) -> Result<()> {
-        ensure_dim("gradient batch (dimension)", self.dim(), xs.dim())?;
-        ensure_dim("gradient batch (output length)", xs.len(), energies.len())?;
-        ensure_dim("gradient batch (output count)", xs.len(), grads.len())?;
-        ensure_dim("gradient batch (output dimension)", xs.dim(), grads.dim())?;
-        let k = self.net.out_dim();
-        let head = &self.head;
-        self.fast.forward_backward(
-            xs.as_slice(),
-            xs.len(),
-            &mut |out: &[T], g: &mut [T]| {
-                for ((e, row), gr) in energies
-                    .iter_mut()
-                    .zip(out.chunks_exact(k))
-                    .zip(g.chunks_exact_mut(k))
-                {
-                    *e = head.energy_grad_row(row, gr);
-                }
-                Ok(())
-            },
-            grads.as_mut_slice(),
-        )
+        self.grads_by_row(xs, energies, grads, |o, g| self.head.energy_grad_row(o, g))
     }
+}
+
+/// `E(x)` of one point through the batched path.
+fn one_point<T: Float, E: Energy<T>>(e: &E, x: &[T]) -> Result<T> {
+    let mut out = [T::zero()];
+    e.energy_batch(&Particles::from_rows(e.dim(), x)?, &mut out)?;
+    Ok(out[0])
+}
+
+/// `E(x)` and `∇E(x)` of one point through the batched path.
+fn one_point_grad<T: Float, E: Energy<T>>(e: &E, x: &[T], grad: &mut [T]) -> Result<T> {
+    ensure_dim("energy gradient", e.dim(), grad.len())?;
+    let xs = Particles::from_rows(e.dim(), x)?;
+    let mut g = Particles::zeros(e.dim(), 1);
+    let mut out = [T::zero()];
+    e.energy_grad_batch(&xs, &mut out, &mut g)?;
+    grad.copy_from_slice(g.as_slice());
+    Ok(out[0])
 }
 
 impl<T: Float, N: Network<T>, H: Head<T>> TrainableEnergy<T> for CandleEnergy<T, N, H> {
@@ -298,28 +329,13 @@ impl<T: Float, N: Network<T>, H: Head<T>> Energy<T> for OutputEnergy<'_, T, N, H
         self.model.net.in_dim()
     }
     fn energy(&self, x: &[T]) -> Result<T> {
-        let mut e = [T::zero()];
-        self.energy_batch(&Particles::from_rows(self.dim(), x)?, &mut e)?;
-        Ok(e[0])
+        one_point(self, x)
     }
     fn energy_grad(&self, x: &[T], grad: &mut [T]) -> Result<T> {
-        ensure_dim("energy gradient", self.dim(), grad.len())?;
-        let xs = Particles::from_rows(self.dim(), x)?;
-        let mut g = Particles::zeros(self.dim(), 1);
-        let mut e = [T::zero()];
-        self.energy_grad_batch(&xs, &mut e, &mut g)?;
-        grad.copy_from_slice(g.as_slice());
-        Ok(e[0])
+        one_point_grad(self, x, grad)
     }
     fn energy_batch(&self, xs: &Particles<T>, out: &mut [T]) -> Result<()> {
-        ensure_dim("energy batch (dimension)", self.dim(), xs.dim())?;
-        ensure_dim("energy batch (output length)", xs.len(), out.len())?;
-        let k = self.model.net.out_dim();
-        let o = self.model.outputs(xs)?;
-        for (e, row) in out.iter_mut().zip(o.chunks_exact(k)) {
-            *e = -row[self.y];
-        }
-        Ok(())
+        self.model.energies_by_row(xs, out, |o| -o[self.y])
     }
     fn energy_grad_batch(
         &self,
@@ -327,28 +343,11 @@ impl<T: Float, N: Network<T>, H: Head<T>> Energy<T> for OutputEnergy<'_, T, N, H
         energies: &mut [T],
         grads: &mut Particles<T>,
     ) -> Result<()> {
-        ensure_dim("gradient batch (dimension)", self.dim(), xs.dim())?;
-        ensure_dim("gradient batch (output length)", xs.len(), energies.len())?;
-        ensure_dim("gradient batch (output count)", xs.len(), grads.len())?;
-        ensure_dim("gradient batch (output dimension)", xs.dim(), grads.dim())?;
-        let k = self.model.net.out_dim();
         let y = self.y;
-        self.model.fast.forward_backward(
-            xs.as_slice(),
-            xs.len(),
-            &mut |out: &[T], g: &mut [T]| {
-                for ((e, row), gr) in energies
-                    .iter_mut()
-                    .zip(out.chunks_exact(k))
-                    .zip(g.chunks_exact_mut(k))
-                {
-                    *e = -row[y];
-                    gr.iter_mut().for_each(|v| *v = T::zero());
-                    gr[y] = -T::one();
-                }
-                Ok(())
-            },
-            grads.as_mut_slice(),
-        )
+        self.model.grads_by_row(xs, energies, grads, |o, g| {
+            g.iter_mut().for_each(|v| *v = T::zero());
+            g[y] = -T::one();
+            -o[y]
+        })
     }
 }
