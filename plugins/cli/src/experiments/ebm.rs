@@ -479,6 +479,25 @@ fn mlp(sizes: &[usize], rng: &mut ChaCha8Rng) -> Result<Mlp<f32>, RunError> {
     Mlp::new(sizes, rng).map_err(|e| RunError::core("model", e))
 }
 
+/// The adapter around `net` and `head`, with the configured Adam schedule, clipping and energy penalty.
+fn model_of<N: Network<f32>, H: Head<f32>>(
+    net: N,
+    head: H,
+    c: &EbmConfig,
+) -> Result<CandleEnergy<f32, N, H>, RunError> {
+    let core = |e| RunError::core("model", e);
+    let adam = Adam::with_schedule(schedule(c.learning_rate, &c.learning_rate_steps));
+    let adam = if c.clip > 0.0 {
+        adam.clip(c.clip)
+    } else {
+        adam
+    };
+    CandleEnergy::new(net, head, adam)
+        .map_err(core)?
+        .with_energy_penalty(c.energy_penalty)
+        .map_err(core)
+}
+
 /// Builds, trains and returns one combination's model.
 #[allow(clippy::too_many_arguments)]
 fn train_combination(
@@ -496,14 +515,6 @@ fn train_combination(
     let core = |e| RunError::core("model", e);
     let mut init = stream(seed, Purpose::Init(100 + index));
     let rng = stream(seed, Purpose::Sampler(100 + index));
-    let adam = || {
-        let a = Adam::with_schedule(schedule(c.learning_rate, &c.learning_rate_steps));
-        if c.clip > 0.0 {
-            a.clip(c.clip)
-        } else {
-            a
-        }
-    };
     let rbf = Rbf::fixed(c.bandwidth as f32).map_err(core)?;
     let erbf = Rbf::fixed(c.esvgd_bandwidth as f32).map_err(core)?;
     let c4 = CyclicRotation::new(4).map_err(core)?;
@@ -516,18 +527,12 @@ fn train_combination(
             let labels: Vec<Option<usize>> = labels.iter().map(|&y| Some(y)).collect();
             let net = mlp(&sizes, &mut init)?;
             if !combo.equivariant_model() {
-                let mut model = CandleEnergy::new(net, head, adam())
-                    .map_err(core)?
-                    .with_energy_penalty(c.energy_penalty)
-                    .map_err(core)?;
+                let mut model = model_of(net, head, c)?;
                 let r = train(&mut model, rbf, data, labels, c, rng, ckpt, bar)?;
                 return Ok((Box::new(Trained { model, kernel: rbf }), r));
             }
             let net = GroupAverage::new(net, &c4).map_err(core)?;
-            let mut model = CandleEnergy::new(net, head, adam())
-                .map_err(core)?
-                .with_energy_penalty(c.energy_penalty)
-                .map_err(core)?;
+            let mut model = model_of(net, head, c)?;
             if combo.equivariant_sampler() {
                 let k = GroupAveraged::new(c4, erbf);
                 let r = train(&mut model, k, data, labels, c, rng, ckpt, bar)?;
@@ -545,18 +550,12 @@ fn train_combination(
             sizes.push(1);
             let net = mlp(&sizes, &mut init)?;
             if !combo.equivariant_model() {
-                let mut model = CandleEnergy::new(net, head, adam())
-                    .map_err(core)?
-                    .with_energy_penalty(c.energy_penalty)
-                    .map_err(core)?;
+                let mut model = model_of(net, head, c)?;
                 let r = train(&mut model, rbf, data, labels, c, rng, ckpt, bar)?;
                 return Ok((Box::new(Trained { model, kernel: rbf }), r));
             }
             let net = NormInput::new(net, 2).map_err(core)?;
-            let mut model = CandleEnergy::new(net, head, adam())
-                .map_err(core)?
-                .with_energy_penalty(c.energy_penalty)
-                .map_err(core)?;
+            let mut model = model_of(net, head, c)?;
             if combo.equivariant_sampler() {
                 let k = InvariantMap::new(NormMap::new(2), erbf);
                 let r = train(&mut model, k, data, labels, c, rng, ckpt, bar)?;
