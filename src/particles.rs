@@ -36,7 +36,7 @@ impl<T: Real> Particles<T> {
                 reason: "the dimension must be at least 1".into(),
             });
         }
-        if flat.len() % dim != 0 {
+        if !flat.len().is_multiple_of(dim) {
             return Err(Error::DimensionMismatch {
                 what: "flat particle buffer (length must be a multiple of the dimension)",
                 expected: dim * (flat.len() / dim + 1),

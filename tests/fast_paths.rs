@@ -72,13 +72,14 @@ fn worst<T: Real, K: Kernel<T> + ScalarKernel<T>>(k: &K, s: &Set<T>, gamma: f64)
 }
 
 /// Sizes that exercise partial blocks, several blocks, the fused loop (d < 16) and the GEMM path (d ≥ 16).
-const SHAPES: [(usize, usize, usize); 8] = [
+const SHAPES: [(usize, usize, usize); 9] = [
     (1, 3, 0),
     (1, 70, 5),
     (2, 1, 2),
     (2, 131, 0),
     (3, 65, 7),
     (5, 40, 3),
+    (8, 77, 3),
     (16, 200, 9),
     (40, 90, 0),
 ];

@@ -50,9 +50,15 @@ fn time_kernel<T: Real, K: Kernel<T>>(
     let mut svgd = builder.build().expect("valid settings");
     let mut rng = ChaCha8Rng::seed_from_u64(0);
     let mut x = Particles::from_fn(d, n, |_, _| random::standard_normal::<T, _>(&mut rng));
-    // Warm-up: buffers, thread pool, CPU feature detection.
-    for _ in 0..2 {
+    // Warm-up: buffers, thread pool, CPU feature detection, and the scheduler: a new process's rayon workers
+    // often start on the same core and are spread out only after ~0.1 s (measured: 1000 × 2 steps take
+    // 0.6 ms for the first ~180 steps, then 0.33 ms), while the peers run in one long-lived Python process.
+    // So: at least 2 steps and at least 0.3 s.
+    let warm = Instant::now();
+    let mut warm_steps = 0;
+    while warm_steps < 2 || warm.elapsed().as_secs_f64() < 0.3 {
         svgd.step(&energy, &mut x, &mut rng).expect("step");
+        warm_steps += 1;
     }
     let mut times = Vec::with_capacity(runs);
     for _ in 0..runs {
@@ -67,7 +73,7 @@ fn time_kernel<T: Real, K: Kernel<T>>(
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    if args.is_empty() || args.len() % 4 != 0 {
+    if args.is_empty() || !args.len().is_multiple_of(4) {
         eprintln!("usage: compare_step N D DTYPE RUNS [N D DTYPE RUNS ...]");
         std::process::exit(2);
     }

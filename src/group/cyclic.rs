@@ -42,7 +42,7 @@ impl CyclicRotation {
     /// `(cos θ_k, sin θ_k)`, exact for multiples of 90°.
     pub fn cos_sin<T: Real>(&self, k: usize) -> (T, T) {
         let k = k % self.n;
-        if (4 * k) % self.n == 0 {
+        if (4 * k).is_multiple_of(self.n) {
             match (4 * k) / self.n {
                 0 => (T::one(), T::zero()),
                 1 => (T::zero(), T::one()),

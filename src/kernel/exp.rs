@@ -38,44 +38,101 @@ fn fma32<const F: bool>(a: f32, b: f32, c: f32) -> f32 {
     fma::<f32, F>(a, b, c)
 }
 
+/// The constants of the exponential for one floating-point type, shared by the scalar lanes here and the
+/// explicit SIMD vectors of [`super::simd`] (so both compute the same value, operation for operation).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ExpConsts<T: 'static> {
+    /// Below this the result is 0.
+    pub lo: T,
+    /// Above this the result is `+∞`.
+    pub hi: T,
+    /// `1.5 · 2^m` (`m` mantissa bits): adding it rounds to an integer in the low bits.
+    pub shift: T,
+    /// `log₂ e`.
+    pub log2e: T,
+    /// `ln 2` split in a high part (exact products with small integers) and the rest.
+    pub ln2_hi: T,
+    pub ln2_lo: T,
+    /// The Taylor coefficients of `e^r`, `1/k!` from the highest degree down to `k = 0` (Horner order).
+    pub poly: &'static [T],
+    /// Exponent bias minus one: `2^k = 2 · bits((k + bias) << m)`.
+    pub bias: i64,
+    /// Mantissa bits `m`.
+    pub mant: u32,
+}
+
+/// `f64`: degree 13.
 #[allow(clippy::excessive_precision)]
-const LN2_HI_64: f64 = 6.931_471_803_691_238_2e-1;
+pub(crate) const EXP_F64: ExpConsts<f64> = ExpConsts {
+    lo: -708.0,
+    hi: 709.78,
+    shift: 6_755_399_441_055_744.0,
+    log2e: core::f64::consts::LOG2_E,
+    ln2_hi: 6.931_471_803_691_238_2e-1,
+    ln2_lo: 1.908_214_929_270_587_7e-10,
+    poly: &[
+        1.0 / 6_227_020_800.0,
+        1.0 / 479_001_600.0,
+        1.0 / 39_916_800.0,
+        1.0 / 3_628_800.0,
+        1.0 / 362_880.0,
+        1.0 / 40_320.0,
+        1.0 / 5_040.0,
+        1.0 / 720.0,
+        1.0 / 120.0,
+        1.0 / 24.0,
+        1.0 / 6.0,
+        0.5,
+        1.0,
+        1.0,
+    ],
+    bias: 1022,
+    mant: 52,
+};
+
+/// `f32`: degree 7.
 #[allow(clippy::excessive_precision)]
-const LN2_LO_64: f64 = 1.908_214_929_270_587_7e-10;
+pub(crate) const EXP_F32: ExpConsts<f32> = ExpConsts {
+    lo: -86.5,
+    hi: 88.72,
+    shift: 12_582_912.0,
+    log2e: core::f32::consts::LOG2_E,
+    ln2_hi: 0.693_359_4,
+    ln2_lo: -2.121_944_4e-4,
+    poly: &[
+        1.0 / 5_040.0,
+        1.0 / 720.0,
+        1.0 / 120.0,
+        1.0 / 24.0,
+        1.0 / 6.0,
+        0.5,
+        1.0,
+        1.0,
+    ],
+    bias: 126,
+    mant: 23,
+};
 
 /// `exp(x)` for one `f64` lane (see the module documentation).
 #[inline(always)]
 pub(crate) fn exp_f64<const F: bool>(x: f64) -> f64 {
-    const LO: f64 = -708.0;
-    const HI: f64 = 709.78;
-    const SHIFT: f64 = 6_755_399_441_055_744.0; // 1.5 · 2^52
-    let xc = if x < LO { LO } else { x };
-    let xc = if xc > HI { HI } else { xc };
-    let t = fma64::<F>(xc, core::f64::consts::LOG2_E, SHIFT);
-    let kf = t - SHIFT;
-    let r = fma64::<F>(kf, -LN2_HI_64, xc);
-    let r = fma64::<F>(kf, -LN2_LO_64, r);
-    // Taylor coefficients 1/k!, k = 13 … 0.
-    let mut p = 1.0 / 6_227_020_800.0;
-    p = fma64::<F>(p, r, 1.0 / 479_001_600.0);
-    p = fma64::<F>(p, r, 1.0 / 39_916_800.0);
-    p = fma64::<F>(p, r, 1.0 / 3_628_800.0);
-    p = fma64::<F>(p, r, 1.0 / 362_880.0);
-    p = fma64::<F>(p, r, 1.0 / 40_320.0);
-    p = fma64::<F>(p, r, 1.0 / 5_040.0);
-    p = fma64::<F>(p, r, 1.0 / 720.0);
-    p = fma64::<F>(p, r, 1.0 / 120.0);
-    p = fma64::<F>(p, r, 1.0 / 24.0);
-    p = fma64::<F>(p, r, 1.0 / 6.0);
-    p = fma64::<F>(p, r, 0.5);
-    p = fma64::<F>(p, r, 1.0);
-    p = fma64::<F>(p, r, 1.0);
+    let e = &EXP_F64;
+    let xc = if x < e.lo { e.lo } else { x };
+    let xc = if xc > e.hi { e.hi } else { xc };
+    let t = fma64::<F>(xc, e.log2e, e.shift);
+    let kf = t - e.shift;
+    let r = fma64::<F>(kf, -e.ln2_hi, xc);
+    let r = fma64::<F>(kf, -e.ln2_lo, r);
+    let mut p = e.poly[0];
+    for &c in &e.poly[1..] {
+        p = fma64::<F>(p, r, c);
+    }
     // k ∈ [−1021, 1024]: split 2^k = 2^(k−1) · 2 so that k = 1024 (x just below ln(MAX)) stays finite.
-    let k = (t.to_bits() as i64).wrapping_sub(SHIFT.to_bits() as i64);
-    let scale = f64::from_bits(((k + 1022) as u64) << 52);
+    let k = (t.to_bits() as i64).wrapping_sub(e.shift.to_bits() as i64);
+    let scale = f64::from_bits(((k + e.bias) as u64) << e.mant);
     let y = p * scale * 2.0;
-    let y = if x < LO { 0.0 } else { y };
-    let y = if x > HI { f64::INFINITY } else { y };
+    let y = if x < e.lo { 0.0 } else { y };
+    let y = if x > e.hi { f64::INFINITY } else { y };
     if x.is_nan() {
         x
     } else {
@@ -83,37 +140,26 @@ pub(crate) fn exp_f64<const F: bool>(x: f64) -> f64 {
     }
 }
 
-#[allow(clippy::excessive_precision)]
-const LN2_HI_32: f32 = 0.693_359_4;
-#[allow(clippy::excessive_precision)]
-const LN2_LO_32: f32 = -2.121_944_4e-4;
-
 /// `exp(x)` for one `f32` lane (see the module documentation).
 #[inline(always)]
 pub(crate) fn exp_f32<const F: bool>(x: f32) -> f32 {
-    const LO: f32 = -86.5;
-    const HI: f32 = 88.72;
-    const SHIFT: f32 = 12_582_912.0; // 1.5 · 2^23
-    let xc = if x < LO { LO } else { x };
-    let xc = if xc > HI { HI } else { xc };
-    let t = fma32::<F>(xc, core::f32::consts::LOG2_E, SHIFT);
-    let kf = t - SHIFT;
-    let r = fma32::<F>(kf, -LN2_HI_32, xc);
-    let r = fma32::<F>(kf, -LN2_LO_32, r);
-    let mut p = 1.0 / 5_040.0;
-    p = fma32::<F>(p, r, 1.0 / 720.0);
-    p = fma32::<F>(p, r, 1.0 / 120.0);
-    p = fma32::<F>(p, r, 1.0 / 24.0);
-    p = fma32::<F>(p, r, 1.0 / 6.0);
-    p = fma32::<F>(p, r, 0.5);
-    p = fma32::<F>(p, r, 1.0);
-    p = fma32::<F>(p, r, 1.0);
+    let e = &EXP_F32;
+    let xc = if x < e.lo { e.lo } else { x };
+    let xc = if xc > e.hi { e.hi } else { xc };
+    let t = fma32::<F>(xc, e.log2e, e.shift);
+    let kf = t - e.shift;
+    let r = fma32::<F>(kf, -e.ln2_hi, xc);
+    let r = fma32::<F>(kf, -e.ln2_lo, r);
+    let mut p = e.poly[0];
+    for &c in &e.poly[1..] {
+        p = fma32::<F>(p, r, c);
+    }
     // k ∈ [−125, 128], so k + 126 ∈ [1, 254]: a normal power of two.
-    let k = (t.to_bits() as i32).wrapping_sub(SHIFT.to_bits() as i32);
-    let scale = f32::from_bits(((k + 126) as u32) << 23);
+    let k = (t.to_bits() as i32).wrapping_sub(e.shift.to_bits() as i32);
+    let scale = f32::from_bits(((k + e.bias as i32) as u32) << e.mant);
     let y = p * scale * 2.0;
-    let y = if x < LO { 0.0 } else { y };
-    let y = if x > HI { f32::INFINITY } else { y };
+    let y = if x < e.lo { 0.0 } else { y };
+    let y = if x > e.hi { f32::INFINITY } else { y };
     if x.is_nan() {
         x
     } else {

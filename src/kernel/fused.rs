@@ -28,6 +28,17 @@ pub(crate) trait Profile<T: Real>: Copy + Send + Sync {
     const MERGED: bool;
     /// `(k, w)` at squared distance `r2`.
     fn one<const F: bool>(&self, r2: T) -> (T, T);
+    /// The same profile for the SIMD sweep, if it has one there.
+    fn lanes(&self) -> Option<LaneProfile<T>>;
+}
+
+/// A profile in the form the SIMD sweep evaluates (on other targets, only the scalar engine exists).
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum LaneProfile<T> {
+    /// `k = w = exp(c·r²)`, `c = −1/(2h²)`.
+    Rbf { neg_half_inv_h2: T },
+    /// `b = c² + r²/h²`, `k = b^(−1/2)`, `w = k/b`.
+    ImqHalf { inv_h2: T, c2: T },
 }
 
 /// RBF: `k = w = exp(−r² / (2h²))`.
@@ -43,6 +54,11 @@ impl<T: Real> Profile<T> for RbfProfile<T> {
     fn one<const F: bool>(&self, r2: T) -> (T, T) {
         let k = exp_one::<T, F>(r2 * self.neg_half_inv_h2);
         (k, k)
+    }
+    fn lanes(&self) -> Option<LaneProfile<T>> {
+        Some(LaneProfile::Rbf {
+            neg_half_inv_h2: self.neg_half_inv_h2,
+        })
     }
 }
 
@@ -69,6 +85,12 @@ impl<T: Real> Profile<T> for ImqProfile<T> {
             b.powf(self.beta)
         };
         (k, k / b)
+    }
+    fn lanes(&self) -> Option<LaneProfile<T>> {
+        (self.beta == -T::c(0.5)).then_some(LaneProfile::ImqHalf {
+            inv_h2: self.inv_h2,
+            c2: self.c2,
+        })
     }
 }
 
@@ -359,7 +381,7 @@ pub(crate) fn isa() -> Isa {
     Isa::Portable
 }
 
-fn run_range<T: Real, Pf: Profile<T>, Tg: Targets<T> + ?Sized>(
+pub(crate) fn run_range<T: Real, Pf: Profile<T>, Tg: Targets<T> + ?Sized>(
     isa: Isa,
     pf: &Pf,
     src: &Sources<'_, T>,
@@ -386,9 +408,32 @@ fn chunk_targets(nt: usize) -> usize {
     per.div_ceil(64).max(1) * 64
 }
 
+/// Calls `f(t0, out_chunk)` for chunks of the targets `0..nt` (`os` output values per target), in parallel
+/// with the `parallel` feature.
+pub(crate) fn for_each_chunk<T: Send>(
+    nt: usize,
+    os: usize,
+    out: &mut [T],
+    f: impl Fn(usize, &mut [T]) + Sync,
+) {
+    #[cfg(feature = "parallel")]
+    {
+        use rayon::prelude::*;
+        let chunk = chunk_targets(nt);
+        if nt > chunk {
+            out.par_chunks_mut(chunk * os)
+                .enumerate()
+                .for_each(|(c, o)| f(c * chunk, o));
+            return;
+        }
+    }
+    let _ = os;
+    f(0, out);
+}
+
 /// The fused sums for virtual targets `0..nt` (see the module documentation), written to `out`
 /// (`nt · (q + r + 1)` values, target after target). Work per target is `O(N·(p + q + r))`, extra memory
-/// `O(L·(p + q + r))` per thread.
+/// `O(L·(p + q + r))` per thread (plus one transposed copy of the sources for the SIMD sweep).
 pub(crate) fn fused_sums<T: Real, Pf: Profile<T>, Tg: Targets<T> + ?Sized>(
     pf: &Pf,
     src: &Sources<'_, T>,
@@ -402,18 +447,13 @@ pub(crate) fn fused_sums<T: Real, Pf: Profile<T>, Tg: Targets<T> + ?Sized>(
         return;
     }
     let isa = isa();
-    #[cfg(feature = "parallel")]
+    #[cfg(all(feature = "std", target_arch = "x86_64"))]
     {
-        use rayon::prelude::*;
-        let chunk = chunk_targets(nt);
-        if nt > chunk {
-            out.par_chunks_mut(chunk * os)
-                .enumerate()
-                .for_each(|(c, o)| run_range(isa, pf, src, targets, c * chunk, o));
+        if super::sweep::sweep_sums(isa, pf, src, nt, targets, out) {
             return;
         }
     }
-    run_range(isa, pf, src, targets, 0, out);
+    for_each_chunk(nt, os, out, |t0, o| run_range(isa, pf, src, targets, t0, o));
 }
 
 /// Packs source records `[f_j | u_j | v_j]` from closures that fill each part.

@@ -40,6 +40,10 @@ mod invariant_map;
 mod matrix_valued;
 mod radial;
 mod rbf;
+#[cfg(all(feature = "std", target_arch = "x86_64"))]
+mod simd;
+#[cfg(all(feature = "std", target_arch = "x86_64"))]
+mod sweep;
 
 pub use exp::exp_slice;
 pub use radial::Radial;

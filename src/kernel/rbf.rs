@@ -78,7 +78,7 @@ pub fn median_bandwidth<T: Real>(points: &Particles<T>) -> Result<T> {
         a.partial_cmp(b).unwrap_or(core::cmp::Ordering::Equal)
     });
     let mut med = d2[mid];
-    if d2.len() % 2 == 0 {
+    if d2.len().is_multiple_of(2) {
         let lower = d2[..mid]
             .iter()
             .copied()
