@@ -29,11 +29,13 @@ pub(crate) trait Profile<T: Real>: Copy + Send + Sync {
     /// `(k, w)` at squared distance `r2`.
     fn one<const F: bool>(&self, r2: T) -> (T, T);
     /// The same profile for the SIMD sweep, if it has one there.
+    #[cfg_attr(not(all(feature = "std", target_arch = "x86_64")), allow(dead_code))]
     fn lanes(&self) -> Option<LaneProfile<T>>;
 }
 
 /// A profile in the form the SIMD sweep evaluates (on other targets, only the scalar engine exists).
 #[derive(Debug, Clone, Copy)]
+#[cfg_attr(not(all(feature = "std", target_arch = "x86_64")), allow(dead_code))]
 pub(crate) enum LaneProfile<T> {
     /// `k = w = exp(c·r²)`, `c = −1/(2h²)`.
     Rbf { neg_half_inv_h2: T },
@@ -427,7 +429,7 @@ pub(crate) fn for_each_chunk<T: Send>(
             return;
         }
     }
-    let _ = os;
+    let _ = (nt, os);
     f(0, out);
 }
 

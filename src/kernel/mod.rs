@@ -44,6 +44,8 @@ mod rbf;
 mod simd;
 #[cfg(all(feature = "std", target_arch = "x86_64"))]
 mod sweep;
+#[cfg(all(feature = "std", target_arch = "x86_64"))]
+mod tiles;
 
 pub use exp::exp_slice;
 pub use radial::Radial;

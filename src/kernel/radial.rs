@@ -173,6 +173,23 @@ fn stationary_gram<T: Real>(
 ) {
     let d = input.targets.dim();
     let n_src = input.sources.len();
+    #[cfg(all(feature = "std", target_arch = "x86_64"))]
+    {
+        let tiles = super::tiles::TileInput {
+            d,
+            x: input.targets.as_slice(),
+            z: input.sources.as_slice(),
+            s: input.scores.as_slice(),
+            centre,
+            gamma: input.drive_weight,
+            neg_half: -T::c(0.5) / (h * h),
+            c,
+            inv_n: T::one() / T::c(n_src as f64),
+        };
+        if super::tiles::gram_tiles(super::fused::isa(), &tiles, out.as_mut_slice()) {
+            return;
+        }
+    }
     // Same column-major layout as the particles: plain slice loops.
     let centred = |p: &Particles<T>| {
         let mut m = p.matrix().clone();

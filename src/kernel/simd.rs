@@ -27,6 +27,8 @@ pub(crate) trait Vector: Copy {
     unsafe fn splat(x: Self::T) -> Self;
     /// Loads `W` values (no alignment needed).
     unsafe fn load(p: *const Self::T) -> Self;
+    /// Stores the `W` lanes (no alignment needed).
+    unsafe fn store(self, p: *mut Self::T);
     unsafe fn add(self, b: Self) -> Self;
     unsafe fn sub(self, b: Self) -> Self;
     unsafe fn mul(self, b: Self) -> Self;
@@ -77,6 +79,10 @@ macro_rules! lanes_common {
                 *v = 1.0;
             }
             Self::load(a.as_ptr())
+        }
+        #[inline(always)]
+        unsafe fn store(self, p: *mut $t) {
+            $store(p, self.0)
         }
         #[inline(always)]
         unsafe fn sum(self) -> $t {

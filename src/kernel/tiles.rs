@@ -1,0 +1,547 @@
+//! The RBF Stein direction for large `d` with register-tiled matrix products and the kernel fused into the
+//! first one: the fast engine behind [`super::gram::rbf_gram`] on x86-64 with AVX-512 or AVX2 + FMA.
+//!
+//! Same quantities as [`super::gram`]: with centred targets `X̃`, centred sources `Z̃`, `W = γS − cZ̃` and a
+//! block of targets `b`,
+//!
+//! 1. `G = Z̃ᵀ X̃_b`, and in the same pass `K[j, i] = exp(−max(0, ‖z̃_j‖² + ‖x̃_i‖² − 2G[j, i]) / (2h²))` and
+//!    `Σ_j K[j, i]`: each `NC × 2W` tile of `G` (`NC` sources, two vectors of targets) is accumulated in
+//!    registers over all `d` features and turned into kernel values before it is stored;
+//! 2. `Φ_b = (W K + c X̃_b diag(1ᵀK)) / N`, tiled the same way (`NC` features × `2W` targets, over all sources).
+//!
+//! Both products run one micro-kernel: `2W` targets in two vector registers times `NC` broadcast values (12
+//! with AVX-512's 32 registers, 6 with AVX2's 16), `2·NC` fused multiply–adds per step with no shuffles. The
+//! operands are laid out once so that every load is contiguous: the sources packed in panels of `NC`, `W`
+//! padded to a multiple of `NC` features, the targets of a block in panels of `2W`, and `K` written directly in
+//! the layout the second product reads. Per step: `O(N·d)` for the packed sources, per thread `O(N·B + B·d)`
+//! for a block of `B` targets; the `n × N` matrix is never formed.
+//!
+//! Blocks are fixed (`4 · 2W` targets) and each is computed the same way on any thread, so the result does not
+//! depend on the thread count.
+
+use super::fused::Isa;
+use super::simd::{F32x16, F32x8, F64x4, F64x8, Vector};
+use crate::real::Real;
+use alloc::vec::Vec;
+use core::any::TypeId;
+
+/// Target panels (of `2W` targets) per block.
+const PANELS: usize = 4;
+
+/// Length of the slices of the inner dimension (features in the first product, sources in the second): a
+/// target panel's slice is `KC · 2W` values, 16 KiB in `f64` and `f32`, which stays in L1.
+const KC: usize = 128;
+
+/// The inputs of [`gram_tiles`], as slices (column-major, one particle after another).
+pub(crate) struct TileInput<'a, T> {
+    /// Dimension `d`.
+    pub d: usize,
+    /// Targets, `d × n`.
+    pub x: &'a [T],
+    /// Sources, `d × N`.
+    pub z: &'a [T],
+    /// Scores of the sources, `d × N`.
+    pub s: &'a [T],
+    /// The centre subtracted from every point (the mean of the sources).
+    pub centre: &'a [T],
+    /// `γ`.
+    pub gamma: T,
+    /// `−1/(2h²)`.
+    pub neg_half: T,
+    /// `c = r/h²`.
+    pub c: T,
+    /// `1/N`.
+    pub inv_n: T,
+}
+
+/// Reusable buffers, one pool per thread and scalar type, so that the large packed operands are not
+/// allocated (and page-faulted in) again at every step. A pool keeps at most four buffers.
+trait Pooled: Real {
+    fn with_pool<R>(f: impl FnOnce(&mut Vec<Vec<Self>>) -> R) -> R;
+}
+
+std::thread_local! {
+    static POOL_F64: core::cell::RefCell<Vec<Vec<f64>>> = const { core::cell::RefCell::new(Vec::new()) };
+    static POOL_F32: core::cell::RefCell<Vec<Vec<f32>>> = const { core::cell::RefCell::new(Vec::new()) };
+}
+
+impl Pooled for f64 {
+    fn with_pool<R>(f: impl FnOnce(&mut Vec<Vec<f64>>) -> R) -> R {
+        POOL_F64.with(|p| f(&mut p.borrow_mut()))
+    }
+}
+
+impl Pooled for f32 {
+    fn with_pool<R>(f: impl FnOnce(&mut Vec<Vec<f32>>) -> R) -> R {
+        POOL_F32.with(|p| f(&mut p.borrow_mut()))
+    }
+}
+
+/// A buffer of `len` values from this thread's pool; its contents are unspecified (callers overwrite it).
+fn take<U: Pooled>(len: usize) -> Vec<U> {
+    let mut v = U::with_pool(|p| p.pop()).unwrap_or_default();
+    v.truncate(len);
+    v.resize(len, U::zero());
+    v
+}
+
+/// Returns a buffer to this thread's pool.
+fn give<U: Pooled>(v: Vec<U>) {
+    U::with_pool(|p| {
+        if p.len() < 4 {
+            p.push(v);
+        }
+    });
+}
+
+/// What every block reads: the inputs and the packed sources.
+struct Prepared<'a, T> {
+    inp: &'a TileInput<'a, T>,
+    n_src: usize,
+    /// Source panels of `NC`.
+    panels: usize,
+    /// `zpack[q·d·NC + a·NC + c] = z̃_(q·NC + c)[a]` (zero past `N`), `z̃ = z − centre`.
+    zpack: Vec<T>,
+    /// `‖z̃_j‖²`.
+    zn: Vec<T>,
+    /// `W = γS − cZ̃` with each source's column padded to `dpad` features: `wpad[j·dpad + a]`.
+    wpad: Vec<T>,
+    dpad: usize,
+}
+
+/// Packs the sources (in parallel with the `parallel` feature: panels and columns are independent).
+fn prepare<'a, T: Pooled>(inp: &'a TileInput<'a, T>, nc: usize) -> Prepared<'a, T> {
+    let d = inp.d;
+    let n_src = inp.z.len() / d;
+    let panels = n_src.div_ceil(nc);
+    let dpad = d.div_ceil(nc) * nc;
+    let mut zpack = take::<T>(panels * d * nc);
+    let mut zn = take::<T>(panels * nc);
+    let mut wpad = take::<T>(n_src * dpad);
+    let pack_panel = |q: usize, zp: &mut [T], nq: &mut [T]| {
+        for c in 0..nc {
+            let j = q * nc + c;
+            if j < n_src {
+                let z = &inp.z[j * d..(j + 1) * d];
+                let mut sq = T::zero();
+                for (a, (&v, &m)) in z.iter().zip(inp.centre).enumerate() {
+                    let v = v - m;
+                    zp[a * nc + c] = v;
+                    sq += v * v;
+                }
+                nq[c] = sq;
+            } else {
+                for a in 0..d {
+                    zp[a * nc + c] = T::zero();
+                }
+                nq[c] = T::zero();
+            }
+        }
+    };
+    let pack_w = |j: usize, wj: &mut [T]| {
+        let z = &inp.z[j * d..(j + 1) * d];
+        let sj = &inp.s[j * d..(j + 1) * d];
+        for a in 0..d {
+            wj[a] = inp.gamma * sj[a] - inp.c * (z[a] - inp.centre[a]);
+        }
+        for v in &mut wj[d..] {
+            *v = T::zero();
+        }
+    };
+    #[cfg(feature = "parallel")]
+    {
+        use rayon::prelude::*;
+        zpack
+            .par_chunks_mut(d * nc)
+            .zip(zn.par_chunks_mut(nc))
+            .enumerate()
+            .for_each(|(q, (zp, nq))| pack_panel(q, zp, nq));
+        wpad.par_chunks_mut(dpad)
+            .enumerate()
+            .with_min_len(64)
+            .for_each(|(j, wj)| pack_w(j, wj));
+    }
+    #[cfg(not(feature = "parallel"))]
+    {
+        for (q, (zp, nq)) in zpack.chunks_mut(d * nc).zip(zn.chunks_mut(nc)).enumerate() {
+            pack_panel(q, zp, nq);
+        }
+        for (j, wj) in wpad.chunks_mut(dpad).enumerate() {
+            pack_w(j, wj);
+        }
+    }
+    Prepared {
+        inp,
+        n_src,
+        panels,
+        zpack,
+        zn,
+        wpad,
+        dpad,
+    }
+}
+
+/// `acc[c][v] = Σ_k a[k·2W + v·W .. +W] · b[k·ldk + c]` for `k < len`: the micro-kernel of both products.
+#[inline(always)]
+unsafe fn tile<V: Vector, const NC: usize>(
+    a: *const V::T,
+    b: *const V::T,
+    ldk: usize,
+    len: usize,
+) -> [[V; 2]; NC] {
+    let zero = V::splat(<V::T as Real>::c(0.0));
+    let mut acc = [[zero; 2]; NC];
+    let pw = 2 * V::W;
+    for k in 0..len {
+        let a0 = V::load(a.add(k * pw));
+        let a1 = V::load(a.add(k * pw + V::W));
+        let bk = b.add(k * ldk);
+        for (c, acc_c) in acc.iter_mut().enumerate() {
+            let bc = V::splat(*bk.add(c));
+            acc_c[0] = a0.fma(bc, acc_c[0]);
+            acc_c[1] = a1.fma(bc, acc_c[1]);
+        }
+    }
+    acc
+}
+
+/// Per-block scratch (from the thread's pool): packed targets, their norms, the kernel panels, the partial
+/// products.
+struct Scratch<T> {
+    x: Vec<T>,
+    xn: Vec<T>,
+    k: Vec<T>,
+    phi: Vec<T>,
+}
+
+/// One block of targets `i0 ..`, `out` its `d × nb` slice of the direction.
+#[inline(always)]
+#[allow(clippy::needless_range_loop)]
+unsafe fn block<V: Vector, const NC: usize>(
+    pr: &Prepared<'_, V::T>,
+    i0: usize,
+    out: &mut [V::T],
+    s: &mut Scratch<V::T>,
+) {
+    let inp = pr.inp;
+    let (d, w) = (inp.d, V::W);
+    let pw = 2 * w;
+    let nb = out.len() / d;
+    let np = nb.div_ceil(pw);
+    let zero_t = <V::T as Real>::c(0.0);
+    let zero = V::splat(zero_t);
+    // Centred targets in panels: x[p·d·2W + a·2W + l] (padding lanes zero).
+    for i in 0..np * pw {
+        let (p, l) = (i / pw, i % pw);
+        let mut sq = zero_t;
+        if i < nb {
+            let xi = &inp.x[(i0 + i) * d..(i0 + i + 1) * d];
+            for (a, (&v, &m)) in xi.iter().zip(inp.centre).enumerate() {
+                let v = v - m;
+                s.x[p * d * pw + a * pw + l] = v;
+                sq += v * v;
+            }
+        } else {
+            for a in 0..d {
+                s.x[p * d * pw + a * pw + l] = zero_t;
+            }
+        }
+        s.xn[i] = sq;
+    }
+    // First product fused with the kernel: K panels k[p·npad·2W + j·2W + l], and Σ_j K per target. The
+    // features are taken KC at a time so that a target panel's slice stays in L1 while the source panels
+    // stream past; the partial G is kept in the K panels between slices.
+    let npad = pr.panels * NC;
+    let mut sums = [[zero; 2]; PANELS];
+    let nh = V::splat(inp.neg_half);
+    let mut k0 = 0;
+    while k0 < d {
+        let len = KC.min(d - k0);
+        let (first, last) = (k0 == 0, k0 + len == d);
+        for p in 0..np {
+            let ap = s.x.as_ptr().add(p * d * pw + k0 * pw);
+            let xn = [
+                V::load(s.xn.as_ptr().add(p * pw)),
+                V::load(s.xn.as_ptr().add(p * pw + w)),
+            ];
+            for q in 0..pr.panels {
+                let bq = pr.zpack.as_ptr().add(q * d * NC + k0 * NC);
+                let acc = tile::<V, NC>(ap, bq, NC, len);
+                for c in 0..NC {
+                    let j = q * NC + c;
+                    if j >= pr.n_src {
+                        break;
+                    }
+                    let kp = s.k.as_mut_ptr().add(p * npad * pw + j * pw);
+                    for v in 0..2 {
+                        let mut g = acc[c][v];
+                        if !first {
+                            g = V::load(kp.add(v * w)).add(g);
+                        }
+                        if last {
+                            let zj = V::splat(pr.zn[j]);
+                            let d2 = zj.add(xn[v]).sub(g.add(g)).max(zero);
+                            let kv = V::exp_nonpos(d2.mul(nh));
+                            kv.store(kp.add(v * w));
+                            sums[p][v] = sums[p][v].add(kv);
+                        } else {
+                            g.store(kp.add(v * w));
+                        }
+                    }
+                }
+            }
+        }
+        k0 += len;
+    }
+    let mut sum = [zero_t; PANELS * 32];
+    for p in 0..np {
+        sums[p][0].store(sum.as_mut_ptr().add(p * pw));
+        sums[p][1].store(sum.as_mut_ptr().add(p * pw + w));
+    }
+    // Second product, KC sources at a time (a K panel's slice stays in L1 while the feature tiles of W stream
+    // past), partial sums in `phi[p·dpad·2W + a·2W + l]`; then the output
+    // Φ[a, i] = (W K)[a, i] / N + (c/N) (Σ_j K[j, i]) x̃_i[a].
+    let dpad = pr.dpad;
+    let mut j0 = 0;
+    while j0 < pr.n_src {
+        let len = KC.min(pr.n_src - j0);
+        let first = j0 == 0;
+        for p in 0..np {
+            let ap = s.k.as_ptr().add(p * npad * pw + j0 * pw);
+            for t in 0..dpad / NC {
+                let acc = tile::<V, NC>(ap, pr.wpad.as_ptr().add(j0 * dpad + t * NC), dpad, len);
+                for c in 0..NC {
+                    let fp = s.phi.as_mut_ptr().add(p * dpad * pw + (t * NC + c) * pw);
+                    for v in 0..2 {
+                        let mut f = acc[c][v];
+                        if !first {
+                            f = V::load(fp.add(v * w)).add(f);
+                        }
+                        f.store(fp.add(v * w));
+                    }
+                }
+            }
+        }
+        j0 += len;
+    }
+    let ci = inp.c * inp.inv_n;
+    for i in 0..nb {
+        let (p, l) = (i / pw, i % pw);
+        let o = &mut out[i * d..(i + 1) * d];
+        for a in 0..d {
+            let mut v = inp.inv_n * s.phi[p * dpad * pw + a * pw + l];
+            v += ci * sum[i] * s.x[p * d * pw + a * pw + l];
+            o[a] = v;
+        }
+    }
+}
+
+#[target_feature(enable = "avx512f,avx2,fma")]
+unsafe fn block_avx512<V: Vector>(
+    pr: &Prepared<'_, V::T>,
+    i0: usize,
+    out: &mut [V::T],
+    s: &mut Scratch<V::T>,
+) {
+    block::<V, 12>(pr, i0, out, s)
+}
+
+#[target_feature(enable = "avx2,fma")]
+unsafe fn block_avx2<V: Vector>(
+    pr: &Prepared<'_, V::T>,
+    i0: usize,
+    out: &mut [V::T],
+    s: &mut Scratch<V::T>,
+) {
+    block::<V, 6>(pr, i0, out, s)
+}
+
+/// All blocks with the vectors `V` (`wide`: AVX-512 and 12 columns, else AVX2 and 6).
+fn run<V: Vector>(inp: &TileInput<'_, V::T>, wide: bool, out: &mut [V::T])
+where
+    V::T: Pooled,
+{
+    let nc = if wide { 12 } else { 6 };
+    let pr = prepare(inp, nc);
+    let pw = 2 * V::W;
+    let bt = PANELS * pw;
+    let d = inp.d;
+    let npad = pr.panels * nc;
+    let one = |(b, o): (usize, &mut [V::T])| {
+        let mut s = Scratch {
+            x: take(PANELS * d * pw),
+            xn: take(PANELS * pw),
+            k: take(PANELS * npad * pw),
+            phi: take(PANELS * pr.dpad * pw),
+        };
+        if wide {
+            // SAFETY: `wide` is set only after AVX-512 F was detected.
+            unsafe { block_avx512::<V>(&pr, b * bt, o, &mut s) }
+        } else {
+            // SAFETY: this path is taken only after AVX2 and FMA were detected.
+            unsafe { block_avx2::<V>(&pr, b * bt, o, &mut s) }
+        }
+        give(s.x);
+        give(s.xn);
+        give(s.k);
+        give(s.phi);
+    };
+    #[cfg(feature = "parallel")]
+    {
+        use rayon::prelude::*;
+        out.par_chunks_mut(bt * d).enumerate().for_each(one);
+    }
+    #[cfg(not(feature = "parallel"))]
+    {
+        out.chunks_mut(bt * d).enumerate().for_each(one);
+    }
+    give(pr.zpack);
+    give(pr.zn);
+    give(pr.wpad);
+}
+
+/// The direction (`d × n`, into `out`) through the tiled products when the CPU (AVX-512, or AVX2 + FMA) and
+/// the scalar type (`f32`, `f64`) allow; returns `false` (nothing written) otherwise.
+pub(crate) fn gram_tiles<T: Real>(isa: Isa, inp: &TileInput<'_, T>, out: &mut [T]) -> bool {
+    if inp.d == 0 || inp.z.is_empty() {
+        return false;
+    }
+    let wide = match isa {
+        Isa::Avx512 => true,
+        Isa::Avx2 => false,
+        Isa::Portable => return false,
+    };
+    macro_rules! as_type {
+        ($u:ty, $v512:ty, $v256:ty) => {{
+            // SAFETY (every cast below): `T` is `$u`, checked by the `TypeId` test around this macro.
+            let cast = |x: &[T]| -> &[$u] { unsafe { &*(x as *const [T] as *const [$u]) } };
+            let scalar = |x: T| -> $u { unsafe { core::mem::transmute_copy(&x) } };
+            let inp_u = TileInput {
+                d: inp.d,
+                x: cast(inp.x),
+                z: cast(inp.z),
+                s: cast(inp.s),
+                centre: cast(inp.centre),
+                gamma: scalar(inp.gamma),
+                neg_half: scalar(inp.neg_half),
+                c: scalar(inp.c),
+                inv_n: scalar(inp.inv_n),
+            };
+            let out_u: &mut [$u] = unsafe { &mut *(out as *mut [T] as *mut [$u]) };
+            if wide {
+                run::<$v512>(&inp_u, true, out_u);
+            } else {
+                run::<$v256>(&inp_u, false, out_u);
+            }
+            true
+        }};
+    }
+    if TypeId::of::<T>() == TypeId::of::<f64>() {
+        as_type!(f64, F64x8, F64x4)
+    } else if TypeId::of::<T>() == TypeId::of::<f32>() {
+        as_type!(f32, F32x16, F32x8)
+    } else {
+        false
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The direction straight from its definition, in `f64`.
+    fn reference(inp: &TileInput<'_, f64>) -> Vec<f64> {
+        let d = inp.d;
+        let (n, m) = (inp.x.len() / d, inp.z.len() / d);
+        let mut out = vec![0.0; n * d];
+        for i in 0..n {
+            let x = &inp.x[i * d..(i + 1) * d];
+            for j in 0..m {
+                let z = &inp.z[j * d..(j + 1) * d];
+                let s = &inp.s[j * d..(j + 1) * d];
+                let r2: f64 = x.iter().zip(z).map(|(a, b)| (a - b) * (a - b)).sum();
+                let k = (r2 * inp.neg_half).exp();
+                for a in 0..d {
+                    out[i * d + a] += k * (inp.gamma * s[a] + inp.c * (x[a] - z[a])) * inp.inv_n;
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn both_instruction_sets_match_the_definition() {
+        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state >> 11) as f64 / (1u64 << 53) as f64 * 2.0 - 1.0
+        };
+        // Partial panels and blocks, d past one KC slice, sources past one KC slice.
+        for (d, n, m) in [(16, 1, 1), (20, 33, 29), (140, 70, 150), (17, 150, 140)] {
+            let x: Vec<f64> = (0..n * d).map(|_| next()).collect();
+            let z: Vec<f64> = (0..m * d).map(|_| next()).collect();
+            let s: Vec<f64> = (0..m * d).map(|_| next()).collect();
+            let mut centre = vec![0.0; d];
+            for zj in z.chunks_exact(d) {
+                for (c, &v) in centre.iter_mut().zip(zj) {
+                    *c += v / m as f64;
+                }
+            }
+            let inp = TileInput {
+                d,
+                x: &x,
+                z: &z,
+                s: &s,
+                centre: &centre,
+                gamma: 0.8,
+                neg_half: -0.5 / (0.3 * d as f64),
+                c: 1.0 / (0.3 * d as f64),
+                inv_n: 1.0 / m as f64,
+            };
+            let want = reference(&inp);
+            let scale = want.iter().fold(0.0f64, |a, v| a.max(v.abs()));
+            let mut isas = vec![];
+            if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma") {
+                isas.push(Isa::Avx2);
+            }
+            if std::is_x86_feature_detected!("avx512f") {
+                isas.push(Isa::Avx512);
+            }
+            for isa in isas {
+                let mut got = vec![f64::NAN; n * d];
+                assert!(gram_tiles(isa, &inp, &mut got));
+                for (g, w) in got.iter().zip(&want) {
+                    assert!(
+                        (g - w).abs() <= 1e-12 * scale,
+                        "{isa:?} d={d} n={n} m={m}: {g} vs {w}"
+                    );
+                }
+                // f32 through the same path, to 1e-5 relative.
+                let c32 = |v: &[f64]| v.iter().map(|&a| a as f32).collect::<Vec<f32>>();
+                let (x32, z32, s32, m32) = (c32(&x), c32(&z), c32(&s), c32(&centre));
+                let inp32 = TileInput {
+                    d,
+                    x: &x32,
+                    z: &z32,
+                    s: &s32,
+                    centre: &m32,
+                    gamma: 0.8f32,
+                    neg_half: inp.neg_half as f32,
+                    c: inp.c as f32,
+                    inv_n: inp.inv_n as f32,
+                };
+                let mut got32 = vec![f32::NAN; n * d];
+                assert!(gram_tiles(isa, &inp32, &mut got32));
+                for (g, w) in got32.iter().zip(&want) {
+                    assert!(
+                        (*g as f64 - w).abs() <= 1e-5 * scale,
+                        "{isa:?} f32 d={d}: {g} vs {w}"
+                    );
+                }
+            }
+            assert!(!gram_tiles(Isa::Portable, &inp, &mut vec![0.0; n * d]));
+        }
+    }
+}
