@@ -410,11 +410,17 @@ fn chunk_targets(nt: usize) -> usize {
     per.div_ceil(64).max(1) * 64
 }
 
-/// Calls `f(t0, out_chunk)` for chunks of the targets `0..nt` (`os` output values per target), in parallel
-/// with the `parallel` feature.
+/// Below this many source visits (targets × sources) one thread does the work: waking the pool costs more
+/// (tens of microseconds) than the loop itself.
+#[cfg(feature = "parallel")]
+const MIN_PARALLEL_PAIRS: usize = 1 << 16;
+
+/// Calls `f(t0, out_chunk)` for chunks of the targets `0..nt` (`os` output values per target, `n_src` sources
+/// each), in parallel with the `parallel` feature when there is enough work.
 pub(crate) fn for_each_chunk<T: Send>(
     nt: usize,
     os: usize,
+    n_src: usize,
     out: &mut [T],
     f: impl Fn(usize, &mut [T]) + Sync,
 ) {
@@ -422,14 +428,14 @@ pub(crate) fn for_each_chunk<T: Send>(
     {
         use rayon::prelude::*;
         let chunk = chunk_targets(nt);
-        if nt > chunk {
+        if nt > chunk && nt.saturating_mul(n_src) >= MIN_PARALLEL_PAIRS {
             out.par_chunks_mut(chunk * os)
                 .enumerate()
                 .for_each(|(c, o)| f(c * chunk, o));
             return;
         }
     }
-    let _ = (nt, os);
+    let _ = (nt, os, n_src);
     f(0, out);
 }
 
@@ -455,7 +461,10 @@ pub(crate) fn fused_sums<T: Real, Pf: Profile<T>, Tg: Targets<T> + ?Sized>(
             return;
         }
     }
-    for_each_chunk(nt, os, out, |t0, o| run_range(isa, pf, src, targets, t0, o));
+    let n_src = src.data.len() / src.stride().max(1);
+    for_each_chunk(nt, os, n_src, out, |t0, o| {
+        run_range(isa, pf, src, targets, t0, o)
+    });
 }
 
 /// Packs source records `[f_j | u_j | v_j]` from closures that fill each part.

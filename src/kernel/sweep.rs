@@ -408,7 +408,7 @@ fn run<U: Real, V512: Vector<T = U>, V256: Vector<T = U>, Tg: Targets<U> + ?Size
         n,
         npad,
     };
-    for_each_chunk(nt, src.out_stride(), out, |t0, o| {
+    for_each_chunk(nt, src.out_stride(), n, out, |t0, o| {
         call(&tr, t0, o);
     });
     true
