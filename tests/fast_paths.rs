@@ -214,6 +214,31 @@ fn invariant_maps_match_pointwise() {
         let e = worst(&k, &s32, 0.8);
         assert!(e < 1e-5, "wedge RBF f32 n={n}: {e}");
     }
+    // Long Liu–Wang payloads (d·p > 64: the Jacobian rides along, through the tiled products on x86-64), and
+    // both repulsion forms in d = 70 and d = 20.
+    for (d, n, extra, seed) in [(70, 60, 3, 9), (20, 150, 0, 10), (70, 1, 1, 11)] {
+        let s64 = set::<f64>(d, n, extra, 1.0, seed);
+        let s32 = set::<f32>(d, n, extra, 1.0, seed);
+        let h = (d as f64).sqrt() * 0.3;
+        let e = worst(
+            &InvariantMap::new(NormMap::new(d), Rbf::fixed(h).unwrap()),
+            &s64,
+            0.8,
+        );
+        assert!(e < 1e-12, "norm RBF f64 d={d} n={n}: {e}");
+        let e = worst(
+            &InvariantMap::new(NormMap::new(d), Rbf::fixed(h as f32).unwrap()),
+            &s32,
+            0.8,
+        );
+        assert!(e < 1e-5, "norm RBF f32 d={d} n={n}: {e}");
+        let e = worst(
+            &InvariantMap::new(NormMap::new(d), Imq::new(h).unwrap()),
+            &s64,
+            1.0,
+        );
+        assert!(e < 1e-12, "norm IMQ f64 d={d} n={n}: {e}");
+    }
 }
 
 /// Relative error of the vectorised exp: below 4e-16 (f64, against libm) and 4e-7 (f32, against the f64 value)

@@ -410,6 +410,10 @@ fn chunk_targets(nt: usize) -> usize {
     per.div_ceil(64).max(1) * 64
 }
 
+/// From this payload length on, RBF sums go through the tiled products of [`super::tiles`] (where available).
+#[cfg(all(feature = "std", target_arch = "x86_64"))]
+const TILES_MIN_PAYLOAD: usize = 16;
+
 /// Below this many source visits (targets × sources) one thread does the work: waking the pool costs more
 /// (tens of microseconds) than the loop itself.
 #[cfg(feature = "parallel")]
@@ -459,6 +463,14 @@ pub(crate) fn fused_sums<T: Real, Pf: Profile<T>, Tg: Targets<T> + ?Sized>(
     {
         if super::sweep::sweep_sums(isa, pf, src, nt, targets, out) {
             return;
+        }
+        // Long payloads (invariant maps carrying Jacobians) with the RBF profile: the tiled products.
+        if let Some(LaneProfile::Rbf { neg_half_inv_h2 }) = pf.lanes() {
+            if src.q >= TILES_MIN_PAYLOAD
+                && super::tiles::sums_tiles(isa, neg_half_inv_h2, src, nt, targets, out)
+            {
+                return;
+            }
         }
     }
     let n_src = src.data.len() / src.stride().max(1);

@@ -20,7 +20,8 @@ use alloc::vec::Vec;
 /// The batched [`Kernel::stein_direction`] maps every particle once. With a radial base kernel
 /// ([`ScalarKernel::radial`]: RBF, IMQ) it runs the fused fast path on the features: the code form sums
 /// `Σ_j k s_j` and `Σ_j w (P̃x_i − P̃z_j)` and pulls the second back with one VJP per target; Liu–Wang carries
-/// `J_P(z_j)ᵀ` (p VJPs per source) as a payload of the sweep when `d·p ≤ 64`. Otherwise:
+/// `J_P(z_j)ᵀ` (p VJPs per source) as a payload of the sweep (any `d·p` with an RBF base, where long payloads
+/// run through the tiled matrix products on x86-64; `d·p ≤ 64` with IMQ). Otherwise:
 /// - code form: `φ(x_i) = (1/N)[γ Σ_j k(Px_i, Pz_j) s_j − 2 J_P(x_i)ᵀ Σ_j ∇_1 k(Px_i, Pz_j)]`, one VJP per target;
 /// - Liu–Wang: `φ(x_i) = (1/N) Σ_j [γ k(Pz_j, Px_i) s_j + J_P(z_j)ᵀ ∇_1 k(Pz_j, Px_i)]`, which needs the
 ///   Jacobian at every source: when the feature dimension `p` is at most the number of targets, `J_P(z_j)ᵀ` is
@@ -122,7 +123,13 @@ impl<T: Real, M: OrbitMap<T> + Clone, K: ScalarKernel<T>> Kernel<T> for Invarian
         let px = self.map_all(input.targets);
         let base = self.base.fit(&pz)?;
         if let Some(radial) = base.radial() {
-            if input.repulsion == Repulsion::AuthorsCode || d * p <= super::radial::MAX_JACOBIAN {
+            // The Liu–Wang payload carries `J_P(z_j)ᵀ` (d·p values per source): with an RBF base any length goes
+            // through the fused sums (tiled products for long payloads); other profiles up to MAX_JACOBIAN.
+            let rbf = matches!(radial, super::Radial::Rbf { .. });
+            if input.repulsion == Repulsion::AuthorsCode
+                || d * p <= super::radial::MAX_JACOBIAN
+                || rbf
+            {
                 super::radial::invariant_map(radial, &self.map, input, &px, &pz, out);
                 return Ok(());
             }

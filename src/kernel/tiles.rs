@@ -19,9 +19,10 @@
 //! Blocks are fixed (`4 · 2W` targets) and each is computed the same way on any thread, so the result does not
 //! depend on the thread count.
 
-use super::fused::Isa;
+use super::fused::{Isa, Sources, Targets};
 use super::simd::{F32x16, F32x8, F64x4, F64x8, Vector};
 use crate::real::Real;
+use alloc::vec;
 use alloc::vec::Vec;
 use core::any::TypeId;
 
@@ -94,57 +95,89 @@ fn give<U: Pooled>(v: Vec<U>) {
     });
 }
 
-/// What every block reads: the inputs and the packed sources.
-struct Prepared<'a, T> {
-    inp: &'a TileInput<'a, T>,
+/// One problem for the tiled products: per target `i` (features `y_i ∈ R^p`) the sums over the sources (features
+/// `f_j ∈ R^p`, payloads `u_j ∈ R^q`) `Σ_j k_ij u_j` and `Σ_j k_ij`, `k_ij = exp(nh·‖y_i − f_j‖²)` (computed as
+/// `nh·max(0, ‖f_j‖² + ‖y_i‖² − 2f_jᵀy_i)`), written as `mode` says.
+struct Problem<'a, U> {
+    p: usize,
+    q: usize,
     n_src: usize,
+    /// Writes source `j`'s features.
+    feat: &'a (dyn Fn(usize, &mut [U]) + Sync),
+    /// Writes source `j`'s payload.
+    payload: &'a (dyn Fn(usize, &mut [U]) + Sync),
+    /// Writes target `i`'s features.
+    target: &'a (dyn Fn(usize, &mut [U]) + Sync),
+    /// `−1/(2h²)`.
+    nh: U,
+    mode: Mode<U>,
+}
+
+/// What a block writes per target.
+#[derive(Clone, Copy)]
+enum Mode<U> {
+    /// The RBF Stein direction (`p = q = d`): `inv_n · Σ_j k_ij u_j + ci · (Σ_j k_ij) · y_i` (`d` values).
+    Direction { inv_n: U, ci: U },
+    /// The raw sums `[Σ_j k_ij u_j, Σ_j k_ij]` (`q + 1` values), as [`super::fused::fused_sums`] writes them.
+    Sums,
+}
+
+impl<U> Problem<'_, U> {
+    /// Output values per target.
+    fn out_stride(&self) -> usize {
+        match self.mode {
+            Mode::Direction { .. } => self.q,
+            Mode::Sums => self.q + 1,
+        }
+    }
+}
+
+/// What every block reads: the problem and the packed sources.
+struct Prepared<'a, T> {
+    pb: &'a Problem<'a, T>,
     /// Source panels of `NC`.
     panels: usize,
-    /// `zpack[q·d·NC + a·NC + c] = z̃_(q·NC + c)[a]` (zero past `N`), `z̃ = z − centre`.
+    /// `zpack[s·p·NC + a·NC + c] = f_(s·NC + c)[a]` (zero past `N`).
     zpack: Vec<T>,
-    /// `‖z̃_j‖²`.
+    /// `‖f_j‖²`.
     zn: Vec<T>,
-    /// `W = γS − cZ̃` with each source's column padded to `dpad` features: `wpad[j·dpad + a]`.
+    /// The payloads, each padded to `qpad` values: `wpad[j·qpad + a]`.
     wpad: Vec<T>,
-    dpad: usize,
+    qpad: usize,
 }
 
 /// Packs the sources (in parallel with the `parallel` feature: panels and columns are independent).
-fn prepare<'a, T: Pooled>(inp: &'a TileInput<'a, T>, nc: usize) -> Prepared<'a, T> {
-    let d = inp.d;
-    let n_src = inp.z.len() / d;
+fn prepare<'a, T: Pooled>(pb: &'a Problem<'a, T>, nc: usize) -> Prepared<'a, T> {
+    let (p, q, n_src) = (pb.p, pb.q, pb.n_src);
     let panels = n_src.div_ceil(nc);
-    let dpad = d.div_ceil(nc) * nc;
-    let mut zpack = take::<T>(panels * d * nc);
+    let qpad = q.div_ceil(nc) * nc;
+    let mut zpack = take::<T>(panels * p * nc);
     let mut zn = take::<T>(panels * nc);
-    let mut wpad = take::<T>(n_src * dpad);
-    let pack_panel = |q: usize, zp: &mut [T], nq: &mut [T]| {
+    let mut wpad = take::<T>(n_src * qpad);
+    let pack_panel = |s: usize, zp: &mut [T], ns: &mut [T]| {
+        let mut f = take::<T>(p);
         for c in 0..nc {
-            let j = q * nc + c;
+            let j = s * nc + c;
             if j < n_src {
-                let z = &inp.z[j * d..(j + 1) * d];
+                (pb.feat)(j, &mut f);
                 let mut sq = T::zero();
-                for (a, (&v, &m)) in z.iter().zip(inp.centre).enumerate() {
-                    let v = v - m;
+                for (a, &v) in f.iter().enumerate() {
                     zp[a * nc + c] = v;
                     sq += v * v;
                 }
-                nq[c] = sq;
+                ns[c] = sq;
             } else {
-                for a in 0..d {
+                for a in 0..p {
                     zp[a * nc + c] = T::zero();
                 }
-                nq[c] = T::zero();
+                ns[c] = T::zero();
             }
         }
+        give(f);
     };
     let pack_w = |j: usize, wj: &mut [T]| {
-        let z = &inp.z[j * d..(j + 1) * d];
-        let sj = &inp.s[j * d..(j + 1) * d];
-        for a in 0..d {
-            wj[a] = inp.gamma * sj[a] - inp.c * (z[a] - inp.centre[a]);
-        }
-        for v in &mut wj[d..] {
+        (pb.payload)(j, &mut wj[..q]);
+        for v in &mut wj[q..] {
             *v = T::zero();
         }
     };
@@ -152,32 +185,31 @@ fn prepare<'a, T: Pooled>(inp: &'a TileInput<'a, T>, nc: usize) -> Prepared<'a, 
     {
         use rayon::prelude::*;
         zpack
-            .par_chunks_mut(d * nc)
+            .par_chunks_mut(p * nc)
             .zip(zn.par_chunks_mut(nc))
             .enumerate()
-            .for_each(|(q, (zp, nq))| pack_panel(q, zp, nq));
-        wpad.par_chunks_mut(dpad)
+            .for_each(|(s, (zp, ns))| pack_panel(s, zp, ns));
+        wpad.par_chunks_mut(qpad)
             .enumerate()
             .with_min_len(64)
             .for_each(|(j, wj)| pack_w(j, wj));
     }
     #[cfg(not(feature = "parallel"))]
     {
-        for (q, (zp, nq)) in zpack.chunks_mut(d * nc).zip(zn.chunks_mut(nc)).enumerate() {
-            pack_panel(q, zp, nq);
+        for (s, (zp, ns)) in zpack.chunks_mut(p * nc).zip(zn.chunks_mut(nc)).enumerate() {
+            pack_panel(s, zp, ns);
         }
-        for (j, wj) in wpad.chunks_mut(dpad).enumerate() {
+        for (j, wj) in wpad.chunks_mut(qpad).enumerate() {
             pack_w(j, wj);
         }
     }
     Prepared {
-        inp,
-        n_src,
+        pb,
         panels,
         zpack,
         zn,
         wpad,
-        dpad,
+        qpad,
     }
 }
 
@@ -208,13 +240,14 @@ unsafe fn tile<V: Vector, const NC: usize>(
 /// Per-block scratch (from the thread's pool): packed targets, their norms, the kernel panels, the partial
 /// products.
 struct Scratch<T> {
+    y: Vec<T>,
     x: Vec<T>,
     xn: Vec<T>,
     k: Vec<T>,
     phi: Vec<T>,
 }
 
-/// One block of targets `i0 ..`, `out` its `d × nb` slice of the direction.
+/// One block of targets `i0 ..`, `out` its slice of the output (`out_stride` values per target).
 #[inline(always)]
 #[allow(clippy::needless_range_loop)]
 unsafe fn block<V: Vector, const NC: usize>(
@@ -223,21 +256,22 @@ unsafe fn block<V: Vector, const NC: usize>(
     out: &mut [V::T],
     s: &mut Scratch<V::T>,
 ) {
-    let inp = pr.inp;
-    let (d, w) = (inp.d, V::W);
+    let pb = pr.pb;
+    let (d, w) = (pb.p, V::W);
     let pw = 2 * w;
-    let nb = out.len() / d;
+    let os = pb.out_stride();
+    let nb = out.len() / os;
     let np = nb.div_ceil(pw);
     let zero_t = <V::T as Real>::c(0.0);
     let zero = V::splat(zero_t);
-    // Centred targets in panels: x[p·d·2W + a·2W + l] (padding lanes zero).
+    // Target features in panels: x[p·d·2W + a·2W + l] (padding lanes zero).
+    let y = &mut s.y;
     for i in 0..np * pw {
         let (p, l) = (i / pw, i % pw);
         let mut sq = zero_t;
         if i < nb {
-            let xi = &inp.x[(i0 + i) * d..(i0 + i + 1) * d];
-            for (a, (&v, &m)) in xi.iter().zip(inp.centre).enumerate() {
-                let v = v - m;
+            (pb.target)(i0 + i, y);
+            for (a, &v) in y.iter().enumerate() {
                 s.x[p * d * pw + a * pw + l] = v;
                 sq += v * v;
             }
@@ -251,9 +285,10 @@ unsafe fn block<V: Vector, const NC: usize>(
     // First product fused with the kernel: K panels k[p·npad·2W + j·2W + l], and Σ_j K per target. The
     // features are taken KC at a time so that a target panel's slice stays in L1 while the source panels
     // stream past; the partial G is kept in the K panels between slices.
+    let n_src = pb.n_src;
     let npad = pr.panels * NC;
     let mut sums = [[zero; 2]; PANELS];
-    let nh = V::splat(inp.neg_half);
+    let nh = V::splat(pb.nh);
     let mut k0 = 0;
     while k0 < d {
         let len = KC.min(d - k0);
@@ -269,7 +304,7 @@ unsafe fn block<V: Vector, const NC: usize>(
                 let acc = tile::<V, NC>(ap, bq, NC, len);
                 for c in 0..NC {
                     let j = q * NC + c;
-                    if j >= pr.n_src {
+                    if j >= n_src {
                         break;
                     }
                     let kp = s.k.as_mut_ptr().add(p * npad * pw + j * pw);
@@ -298,20 +333,19 @@ unsafe fn block<V: Vector, const NC: usize>(
         sums[p][0].store(sum.as_mut_ptr().add(p * pw));
         sums[p][1].store(sum.as_mut_ptr().add(p * pw + w));
     }
-    // Second product, KC sources at a time (a K panel's slice stays in L1 while the feature tiles of W stream
-    // past), partial sums in `phi[p·dpad·2W + a·2W + l]`; then the output
-    // Φ[a, i] = (W K)[a, i] / N + (c/N) (Σ_j K[j, i]) x̃_i[a].
-    let dpad = pr.dpad;
+    // Second product, KC sources at a time (a K panel's slice stays in L1 while the payload tiles stream
+    // past), partial sums in `phi[p·qpad·2W + a·2W + l]`.
+    let qpad = pr.qpad;
     let mut j0 = 0;
-    while j0 < pr.n_src {
-        let len = KC.min(pr.n_src - j0);
+    while j0 < n_src {
+        let len = KC.min(n_src - j0);
         let first = j0 == 0;
         for p in 0..np {
             let ap = s.k.as_ptr().add(p * npad * pw + j0 * pw);
-            for t in 0..dpad / NC {
-                let acc = tile::<V, NC>(ap, pr.wpad.as_ptr().add(j0 * dpad + t * NC), dpad, len);
+            for t in 0..qpad / NC {
+                let acc = tile::<V, NC>(ap, pr.wpad.as_ptr().add(j0 * qpad + t * NC), qpad, len);
                 for c in 0..NC {
-                    let fp = s.phi.as_mut_ptr().add(p * dpad * pw + (t * NC + c) * pw);
+                    let fp = s.phi.as_mut_ptr().add(p * qpad * pw + (t * NC + c) * pw);
                     for v in 0..2 {
                         let mut f = acc[c][v];
                         if !first {
@@ -324,14 +358,26 @@ unsafe fn block<V: Vector, const NC: usize>(
         }
         j0 += len;
     }
-    let ci = inp.c * inp.inv_n;
+    let q = pb.q;
     for i in 0..nb {
         let (p, l) = (i / pw, i % pw);
-        let o = &mut out[i * d..(i + 1) * d];
-        for a in 0..d {
-            let mut v = inp.inv_n * s.phi[p * dpad * pw + a * pw + l];
-            v += ci * sum[i] * s.x[p * d * pw + a * pw + l];
-            o[a] = v;
+        let o = &mut out[i * os..(i + 1) * os];
+        let phi = |a: usize| s.phi[p * qpad * pw + a * pw + l];
+        match pb.mode {
+            // Φ[a, i] = (W K)[a, i] / N + (c/N) (Σ_j K[j, i]) x̃_i[a].
+            Mode::Direction { inv_n, ci } => {
+                for a in 0..q {
+                    let mut v = inv_n * phi(a);
+                    v += ci * sum[i] * s.x[p * d * pw + a * pw + l];
+                    o[a] = v;
+                }
+            }
+            Mode::Sums => {
+                for a in 0..q {
+                    o[a] = phi(a);
+                }
+                o[q] = sum[i];
+            }
         }
     }
 }
@@ -357,22 +403,22 @@ unsafe fn block_avx2<V: Vector>(
 }
 
 /// All blocks with the vectors `V` (`wide`: AVX-512 and 12 columns, else AVX2 and 6).
-fn run<V: Vector>(inp: &TileInput<'_, V::T>, wide: bool, out: &mut [V::T])
+fn run<V: Vector>(pb: &Problem<'_, V::T>, wide: bool, out: &mut [V::T])
 where
     V::T: Pooled,
 {
     let nc = if wide { 12 } else { 6 };
-    let pr = prepare(inp, nc);
+    let pr = prepare(pb, nc);
     let pw = 2 * V::W;
     let bt = PANELS * pw;
-    let d = inp.d;
     let npad = pr.panels * nc;
     let one = |(b, o): (usize, &mut [V::T])| {
         let mut s = Scratch {
-            x: take(PANELS * d * pw),
+            y: take(pb.p),
+            x: take(PANELS * pb.p * pw),
             xn: take(PANELS * pw),
             k: take(PANELS * npad * pw),
-            phi: take(PANELS * pr.dpad * pw),
+            phi: take(PANELS * pr.qpad * pw),
         };
         if wide {
             // SAFETY: `wide` is set only after AVX-512 F was detected.
@@ -381,59 +427,171 @@ where
             // SAFETY: this path is taken only after AVX2 and FMA were detected.
             unsafe { block_avx2::<V>(&pr, b * bt, o, &mut s) }
         }
+        give(s.y);
         give(s.x);
         give(s.xn);
         give(s.k);
         give(s.phi);
     };
+    let os = pb.out_stride();
     #[cfg(feature = "parallel")]
     {
         use rayon::prelude::*;
-        out.par_chunks_mut(bt * d).enumerate().for_each(one);
+        out.par_chunks_mut(bt * os).enumerate().for_each(one);
     }
     #[cfg(not(feature = "parallel"))]
     {
-        out.chunks_mut(bt * d).enumerate().for_each(one);
+        out.chunks_mut(bt * os).enumerate().for_each(one);
     }
     give(pr.zpack);
     give(pr.zn);
     give(pr.wpad);
 }
 
-/// The direction (`d × n`, into `out`) through the tiled products when the CPU (AVX-512, or AVX2 + FMA) and
+/// Runs `pb` in `U` on the detected instruction set; `false` without AVX2.
+fn solve<U: Pooled, V512: Vector<T = U>, V256: Vector<T = U>>(
+    isa: Isa,
+    pb: &Problem<'_, U>,
+    out: &mut [U],
+) -> bool {
+    match isa {
+        Isa::Avx512 => run::<V512>(pb, true, out),
+        Isa::Avx2 => run::<V256>(pb, false, out),
+        Isa::Portable => return false,
+    }
+    true
+}
+
+/// Reinterprets a mutable slice of `T` as one of `U`.
+///
+/// # Safety
+/// `T` and `U` must be the same type.
+unsafe fn cast_mut<T, U>(x: &mut [T]) -> &mut [U] {
+    &mut *(x as *mut [T] as *mut [U])
+}
+
+/// The RBF direction (`d × n`, into `out`) through the tiled products when the CPU (AVX-512, or AVX2 + FMA) and
 /// the scalar type (`f32`, `f64`) allow; returns `false` (nothing written) otherwise.
 pub(crate) fn gram_tiles<T: Real>(isa: Isa, inp: &TileInput<'_, T>, out: &mut [T]) -> bool {
-    if inp.d == 0 || inp.z.is_empty() {
+    let d = inp.d;
+    if d == 0 || inp.z.is_empty() || isa == Isa::Portable {
         return false;
     }
-    let wide = match isa {
-        Isa::Avx512 => true,
-        Isa::Avx2 => false,
-        Isa::Portable => return false,
+    let n_src = inp.z.len() / d;
+    let feat = |j: usize, f: &mut [T]| {
+        for ((v, &z), &m) in f.iter_mut().zip(&inp.z[j * d..(j + 1) * d]).zip(inp.centre) {
+            *v = z - m;
+        }
+    };
+    let payload = |j: usize, u: &mut [T]| {
+        let (z, sj) = (&inp.z[j * d..(j + 1) * d], &inp.s[j * d..(j + 1) * d]);
+        for a in 0..d {
+            u[a] = inp.gamma * sj[a] - inp.c * (z[a] - inp.centre[a]);
+        }
+    };
+    let target = |i: usize, y: &mut [T]| {
+        for ((v, &x), &m) in y.iter_mut().zip(&inp.x[i * d..(i + 1) * d]).zip(inp.centre) {
+            *v = x - m;
+        }
     };
     macro_rules! as_type {
         ($u:ty, $v512:ty, $v256:ty) => {{
             // SAFETY (every cast below): `T` is `$u`, checked by the `TypeId` test around this macro.
-            let cast = |x: &[T]| -> &[$u] { unsafe { &*(x as *const [T] as *const [$u]) } };
+            let feat_u = |j: usize, f: &mut [$u]| feat(j, unsafe { cast_mut(f) });
+            let payload_u = |j: usize, f: &mut [$u]| payload(j, unsafe { cast_mut(f) });
+            let target_u = |i: usize, f: &mut [$u]| target(i, unsafe { cast_mut(f) });
             let scalar = |x: T| -> $u { unsafe { core::mem::transmute_copy(&x) } };
-            let inp_u = TileInput {
-                d: inp.d,
-                x: cast(inp.x),
-                z: cast(inp.z),
-                s: cast(inp.s),
-                centre: cast(inp.centre),
-                gamma: scalar(inp.gamma),
-                neg_half: scalar(inp.neg_half),
-                c: scalar(inp.c),
-                inv_n: scalar(inp.inv_n),
+            let pb = Problem {
+                p: d,
+                q: d,
+                n_src,
+                feat: &feat_u,
+                payload: &payload_u,
+                target: &target_u,
+                nh: scalar(inp.neg_half),
+                mode: Mode::Direction {
+                    inv_n: scalar(inp.inv_n),
+                    ci: scalar(inp.c * inp.inv_n),
+                },
             };
-            let out_u: &mut [$u] = unsafe { &mut *(out as *mut [T] as *mut [$u]) };
-            if wide {
-                run::<$v512>(&inp_u, true, out_u);
-            } else {
-                run::<$v256>(&inp_u, false, out_u);
-            }
-            true
+            solve::<$u, $v512, $v256>(isa, &pb, unsafe { cast_mut(out) })
+        }};
+    }
+    if TypeId::of::<T>() == TypeId::of::<f64>() {
+        as_type!(f64, F64x8, F64x4)
+    } else if TypeId::of::<T>() == TypeId::of::<f32>() {
+        as_type!(f32, F32x16, F32x8)
+    } else {
+        false
+    }
+}
+
+/// The fused sums of [`super::fused::fused_sums`] for the RBF profile `exp(nh·r²)` through the tiled products:
+/// sources `[f_j | u_j]` (`r = 0`), targets' features from `targets`, output `[Σ_j k u_j, Σ_j k]` per target.
+/// Returns `false` (nothing written) without AVX2, for types other than `f32` / `f64`, or when
+/// `‖f‖² + ‖y‖² − 2fᵀy` would lose too much to cancellation (the caller's scalar engine then runs).
+pub(crate) fn sums_tiles<T: Real, Tg: Targets<T> + ?Sized>(
+    isa: Isa,
+    nh: T,
+    src: &Sources<'_, T>,
+    nt: usize,
+    targets: &Tg,
+    out: &mut [T],
+) -> bool {
+    let (p, q) = (src.p, src.q);
+    if isa == Isa::Portable || src.r != 0 || p == 0 || q == 0 {
+        return false;
+    }
+    let stride = p + q;
+    let n_src = src.data.len() / stride;
+    // The same accuracy rule as the stationary RBF path (radial.rs): 4ε(max‖y‖² + max‖f‖²)·|nh| within 10⁻³√ε
+    // (f64) or 10⁻⁵ (f32).
+    let sq = |v: &[T]| v.iter().fold(T::zero(), |a, &x| a + x * x);
+    let max_f = src
+        .data
+        .chunks_exact(stride)
+        .map(|r| sq(&r[..p]))
+        .fold(T::zero(), |a, b| if b > a { b } else { a });
+    let mut y = vec![T::zero(); p];
+    let mut max_y = T::zero();
+    for t in 0..nt {
+        targets.fill(t, &mut y);
+        let v = sq(&y);
+        if v > max_y {
+            max_y = v;
+        }
+    }
+    let eps = T::epsilon();
+    let tol = if eps > T::c(1e-10) {
+        T::c(1e-5)
+    } else {
+        T::c(1e-3) * eps.sqrt()
+    };
+    let bound = T::c(4.0) * eps * (max_f + max_y) * nh.abs();
+    // NaN (a non-finite input) declines as well.
+    if bound.is_nan() || bound > tol {
+        return false;
+    }
+    let feat = |j: usize, f: &mut [T]| f.copy_from_slice(&src.data[j * stride..j * stride + p]);
+    let payload =
+        |j: usize, u: &mut [T]| u.copy_from_slice(&src.data[j * stride + p..(j + 1) * stride]);
+    macro_rules! as_type {
+        ($u:ty, $v512:ty, $v256:ty) => {{
+            // SAFETY (every cast below): `T` is `$u`, checked by the `TypeId` test around this macro.
+            let feat_u = |j: usize, f: &mut [$u]| feat(j, unsafe { cast_mut(f) });
+            let payload_u = |j: usize, f: &mut [$u]| payload(j, unsafe { cast_mut(f) });
+            let target_u = |i: usize, f: &mut [$u]| targets.fill(i, unsafe { cast_mut(f) });
+            let pb = Problem {
+                p,
+                q,
+                n_src,
+                feat: &feat_u,
+                payload: &payload_u,
+                target: &target_u,
+                nh: unsafe { core::mem::transmute_copy::<T, $u>(&nh) },
+                mode: Mode::Sums,
+            };
+            solve::<$u, $v512, $v256>(isa, &pb, unsafe { cast_mut(&mut out[..nt * (q + 1)]) })
         }};
     }
     if TypeId::of::<T>() == TypeId::of::<f64>() {
@@ -542,6 +700,56 @@ mod tests {
                 }
             }
             assert!(!gram_tiles(Isa::Portable, &inp, &mut vec![0.0; n * d]));
+        }
+    }
+
+    #[test]
+    fn sums_match_the_scalar_engine_and_decline_when_inaccurate() {
+        use super::super::fused::{run_range, RbfProfile};
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state >> 11) as f64 / (1u64 << 53) as f64 * 2.0 - 1.0
+        };
+        for (p, q, m, nt) in [(1, 40, 150, 70), (3, 20, 13, 1), (17, 33, 140, 130)] {
+            let data: Vec<f64> = (0..m * (p + q)).map(|_| next()).collect();
+            let tgt: Vec<f64> = (0..nt * p).map(|_| next()).collect();
+            let src = Sources {
+                data: &data,
+                p,
+                q,
+                r: 0,
+            };
+            let targets = |t: usize, y: &mut [f64]| y.copy_from_slice(&tgt[t * p..(t + 1) * p]);
+            let pf = RbfProfile {
+                neg_half_inv_h2: -0.4,
+            };
+            let mut want = vec![0.0; nt * (q + 1)];
+            run_range(Isa::Portable, &pf, &src, &targets, 0, &mut want);
+            let mut isas = vec![];
+            if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma") {
+                isas.push(Isa::Avx2);
+            }
+            if std::is_x86_feature_detected!("avx512f") {
+                isas.push(Isa::Avx512);
+            }
+            for isa in isas {
+                let mut got = vec![f64::NAN; nt * (q + 1)];
+                assert!(sums_tiles(isa, -0.4, &src, nt, &targets, &mut got));
+                for (g, w) in got.iter().zip(&want) {
+                    assert!(
+                        (g - w).abs() <= 1e-12 * w.abs().max(1.0),
+                        "{isa:?} p={p} q={q}: {g} vs {w}"
+                    );
+                }
+                // Far from the origin relative to h the Gram form would cancel: declined.
+                let far: Vec<f64> = tgt.iter().map(|v| v + 1e4).collect();
+                let far_targets =
+                    |t: usize, y: &mut [f64]| y.copy_from_slice(&far[t * p..(t + 1) * p]);
+                assert!(!sums_tiles(isa, -0.4, &src, nt, &far_targets, &mut got));
+            }
         }
     }
 }

@@ -94,10 +94,10 @@ pub fn run_sample_efficiency(
             let bar_every = (c.steps / 500).max(1);
             let mut observer = |info: &equistein::StepInfo<f64>, p: &Particles<f64>| {
                 let done = info.step + 1;
-                if done % every == 0 || done == c.steps {
+                if done.is_multiple_of(every) || done == c.steps {
                     curve.push((done, mlp(p)));
                 }
-                if done % bar_every == 0 {
+                if done.is_multiple_of(bar_every) {
                     bar.set(done as u64);
                 }
                 Control::Continue
