@@ -62,6 +62,17 @@ struct ImqLanes<V> {
     one: V,
 }
 
+impl<V: Vector> ImqLanes<V> {
+    #[inline(always)]
+    unsafe fn new(inv_h2: V::T, c2: V::T) -> Self {
+        ImqLanes {
+            inv_h2: V::splat(inv_h2),
+            c2: V::splat(c2),
+            one: V::splat(<V::T as Real>::c(1.0)),
+        }
+    }
+}
+
 impl<V: Vector> LaneFn<V> for ImqLanes<V> {
     #[inline(always)]
     unsafe fn eval(self, r2: V) -> (V, V) {
@@ -208,13 +219,12 @@ unsafe fn group<
     }
 }
 
-/// The targets `t0 .. t0 + out.len()/(q + r + 1)`, `TT` at a time (the last group repeats its last target;
-/// the repeats' sums are discarded).
+/// The targets `t0 .. t0 + out.len()/(q + r + 1)` (features in `ys`, `P` per target), `TT` at a time (the last
+/// group repeats its last target; the repeats' sums are discarded).
 #[inline(always)]
 unsafe fn range<
     V: Vector,
     E: LaneFn<V>,
-    Tg: Targets<V::T> + ?Sized,
     const P: usize,
     const Q: usize,
     const R: usize,
@@ -222,21 +232,22 @@ unsafe fn range<
 >(
     pf: E,
     src: &Transposed<'_, V::T>,
-    targets: &Tg,
+    ys: &[V::T],
     t0: usize,
     out: &mut [V::T],
 ) {
     let os = Q + R + 1;
     let nt = out.len() / os;
-    let mut ys = [[<V::T as Real>::c(0.0); P]; TT];
+    let mut group_ys = [[<V::T as Real>::c(0.0); P]; TT];
     let mut res = vec![<V::T as Real>::c(0.0); TT * os];
     let mut g = 0;
     while g < nt {
         let cnt = TT.min(nt - g);
-        for (t, y) in ys.iter_mut().enumerate() {
-            targets.fill(t0 + g + t.min(cnt - 1), y);
+        for (t, y) in group_ys.iter_mut().enumerate() {
+            let i = t0 + g + t.min(cnt - 1);
+            y.copy_from_slice(&ys[i * P..(i + 1) * P]);
         }
-        group::<V, E, P, Q, R, TT>(pf, src, &ys, &mut res);
+        group::<V, E, P, Q, R, TT>(pf, src, &group_ys, &mut res);
         out[g * os..(g + cnt) * os].copy_from_slice(&res[..cnt * os]);
         g += TT;
     }
@@ -256,139 +267,148 @@ const fn targets_per_group(registers: usize, acc: usize) -> usize {
     }
 }
 
-/// Defines a function that dispatches a range to the compile-time shape for a register file of `$regs`
-/// vectors, or returns `false` for shapes without code.
+/// Defines a function that dispatches a range to the compiled shape `(p, q, r)` for a register file of `$regs`
+/// vectors, or returns `false` for shapes without code (with an empty range it only matches the shape).
 macro_rules! shape_table {
-    ($name:ident, $regs:literal) => {
+    ($name:ident, $regs:literal, $(($p:literal, $q:literal, $r:literal)),+) => {
         #[inline(always)]
-        unsafe fn $name<V: Vector, E: LaneFn<V>, Tg: Targets<V::T> + ?Sized>(
+        unsafe fn $name<V: Vector, E: LaneFn<V>>(
             pf: E,
-            merged: bool,
             shape: (usize, usize, usize),
             src: &Transposed<'_, V::T>,
-            targets: &Tg,
+            ys: &[V::T],
             t0: usize,
             out: &mut [V::T],
         ) -> bool {
-            macro_rules! go {
-                ($p:literal, $q:literal, $r:literal) => {{
-                    range::<V, E, Tg, $p, $q, $r, { targets_per_group($regs, $q + $r + 1) }>(
-                        pf, src, targets, t0, out,
+            match shape {
+                $(($p, $q, $r) => {
+                    range::<V, E, $p, $q, $r, { targets_per_group($regs, $q + $r + 1) }>(
+                        pf, src, ys, t0, out,
                     );
                     true
-                }};
-            }
-            if merged {
-                match shape {
-                    (1, 1, 0) => go!(1, 1, 0),
-                    (2, 2, 0) => go!(2, 2, 0),
-                    (3, 3, 0) => go!(3, 3, 0),
-                    (4, 4, 0) => go!(4, 4, 0),
-                    (5, 5, 0) => go!(5, 5, 0),
-                    (6, 6, 0) => go!(6, 6, 0),
-                    (7, 7, 0) => go!(7, 7, 0),
-                    (8, 8, 0) => go!(8, 8, 0),
-                    (1, 3, 0) => go!(1, 3, 0),
-                    (1, 4, 0) => go!(1, 4, 0),
-                    (2, 4, 0) => go!(2, 4, 0),
-                    (2, 6, 0) => go!(2, 6, 0),
-                    _ => false,
-                }
-            } else {
-                match shape {
-                    (1, 1, 1) => go!(1, 1, 1),
-                    (2, 2, 2) => go!(2, 2, 2),
-                    (3, 3, 3) => go!(3, 3, 3),
-                    (4, 4, 4) => go!(4, 4, 4),
-                    (1, 2, 1) => go!(1, 2, 1),
-                    (2, 2, 6) => go!(2, 2, 6),
-                    (1, 2, 4) => go!(1, 2, 4),
-                    _ => false,
-                }
+                })+
+                _ => false,
             }
         }
     };
 }
 
-shape_table!(shapes_32, 32);
-shape_table!(shapes_16, 16);
+// RBF (`w = k`, everything in the `u` payload): the stationary kernel in d ≤ 8, the invariant-map and
+// group-averaged payloads of this crate's maps.
+shape_table!(
+    rbf_32,
+    32,
+    (1, 1, 0),
+    (2, 2, 0),
+    (3, 3, 0),
+    (4, 4, 0),
+    (5, 5, 0),
+    (6, 6, 0),
+    (7, 7, 0),
+    (8, 8, 0),
+    (1, 3, 0),
+    (1, 4, 0),
+    (2, 4, 0),
+    (2, 6, 0)
+);
+shape_table!(
+    rbf_16,
+    16,
+    (1, 1, 0),
+    (2, 2, 0),
+    (3, 3, 0),
+    (4, 4, 0),
+    (5, 5, 0),
+    (6, 6, 0),
+    (7, 7, 0),
+    (8, 8, 0),
+    (1, 3, 0),
+    (1, 4, 0),
+    (2, 4, 0),
+    (2, 6, 0)
+);
+// IMQ (`u` weighted by `k`, `v` by `w = k/b`).
+shape_table!(
+    imq_32,
+    32,
+    (1, 1, 1),
+    (2, 2, 2),
+    (3, 3, 3),
+    (4, 4, 4),
+    (1, 2, 1),
+    (2, 2, 6),
+    (1, 2, 4)
+);
+shape_table!(
+    imq_16,
+    16,
+    (1, 1, 1),
+    (2, 2, 2),
+    (3, 3, 3),
+    (4, 4, 4),
+    (1, 2, 1),
+    (2, 2, 6),
+    (1, 2, 4)
+);
 
-#[inline(always)]
-unsafe fn range_profile<V: Vector, Tg: Targets<V::T> + ?Sized, const WIDE: bool>(
+#[target_feature(enable = "avx512f,avx2,fma")]
+unsafe fn range_avx512<V: Vector>(
     pf: LaneProfile<V::T>,
     shape: (usize, usize, usize),
     src: &Transposed<'_, V::T>,
-    targets: &Tg,
+    ys: &[V::T],
     t0: usize,
     out: &mut [V::T],
 ) -> bool {
     match pf {
         LaneProfile::Rbf { neg_half_inv_h2 } => {
             let e = RbfLanes(V::splat(neg_half_inv_h2));
-            if WIDE {
-                shapes_32::<V, _, Tg>(e, true, shape, src, targets, t0, out)
-            } else {
-                shapes_16::<V, _, Tg>(e, true, shape, src, targets, t0, out)
-            }
+            rbf_32::<V, _>(e, shape, src, ys, t0, out)
         }
         LaneProfile::ImqHalf { inv_h2, c2 } => {
-            let e = ImqLanes {
-                inv_h2: V::splat(inv_h2),
-                c2: V::splat(c2),
-                one: V::splat(<V::T as Real>::c(1.0)),
-            };
-            if WIDE {
-                shapes_32::<V, _, Tg>(e, false, shape, src, targets, t0, out)
-            } else {
-                shapes_16::<V, _, Tg>(e, false, shape, src, targets, t0, out)
-            }
+            imq_32::<V, _>(ImqLanes::new(inv_h2, c2), shape, src, ys, t0, out)
         }
     }
 }
 
-#[target_feature(enable = "avx512f,avx2,fma")]
-unsafe fn range_avx512<V: Vector, Tg: Targets<V::T> + ?Sized>(
-    pf: LaneProfile<V::T>,
-    shape: (usize, usize, usize),
-    src: &Transposed<'_, V::T>,
-    targets: &Tg,
-    t0: usize,
-    out: &mut [V::T],
-) -> bool {
-    range_profile::<V, Tg, true>(pf, shape, src, targets, t0, out)
-}
-
 #[target_feature(enable = "avx2,fma")]
-unsafe fn range_avx2<V: Vector, Tg: Targets<V::T> + ?Sized>(
+unsafe fn range_avx2<V: Vector>(
     pf: LaneProfile<V::T>,
     shape: (usize, usize, usize),
     src: &Transposed<'_, V::T>,
-    targets: &Tg,
+    ys: &[V::T],
     t0: usize,
     out: &mut [V::T],
 ) -> bool {
-    range_profile::<V, Tg, false>(pf, shape, src, targets, t0, out)
+    match pf {
+        LaneProfile::Rbf { neg_half_inv_h2 } => {
+            let e = RbfLanes(V::splat(neg_half_inv_h2));
+            rbf_16::<V, _>(e, shape, src, ys, t0, out)
+        }
+        LaneProfile::ImqHalf { inv_h2, c2 } => {
+            imq_16::<V, _>(ImqLanes::new(inv_h2, c2), shape, src, ys, t0, out)
+        }
+    }
 }
 
 /// Runs the sweep in `U` with the vectors `V512` / `V256` for the detected instruction set; `false` (nothing
-/// done) for shapes without compiled code.
-fn run<U: Real, V512: Vector<T = U>, V256: Vector<T = U>, Tg: Targets<U> + ?Sized>(
+/// done) for shapes without compiled code. The targets' features are gathered once (`nt · p` values), so the
+/// compiled kernels do not depend on how the caller produces them.
+fn run<U: Real, V512: Vector<T = U>, V256: Vector<T = U>>(
     isa: Isa,
     pf: LaneProfile<U>,
     src: &Sources<'_, U>,
     nt: usize,
-    targets: &Tg,
+    targets: &(dyn Fn(usize, &mut [U]) + Sync),
     out: &mut [U],
 ) -> bool {
     let shape = (src.p, src.q, src.r);
-    let call = |t: &Transposed<'_, U>, t0: usize, o: &mut [U]| -> bool {
+    let call = |t: &Transposed<'_, U>, ys: &[U], t0: usize, o: &mut [U]| -> bool {
         match isa {
             // SAFETY: `isa()` returned this variant only after detecting the features.
-            #[cfg(all(feature = "std", target_arch = "x86_64"))]
-            Isa::Avx512 => unsafe { range_avx512::<V512, Tg>(pf, shape, t, targets, t0, o) },
+            Isa::Avx512 => unsafe { range_avx512::<V512>(pf, shape, t, ys, t0, o) },
             // SAFETY: as above.
-            #[cfg(all(feature = "std", target_arch = "x86_64"))]
-            Isa::Avx2 => unsafe { range_avx2::<V256, Tg>(pf, shape, t, targets, t0, o) },
+            Isa::Avx2 => unsafe { range_avx2::<V256>(pf, shape, t, ys, t0, o) },
             Isa::Portable => false,
         }
     };
@@ -398,8 +418,13 @@ fn run<U: Real, V512: Vector<T = U>, V256: Vector<T = U>, Tg: Targets<U> + ?Size
         n: 0,
         npad: 0,
     };
-    if !call(&empty, 0, &mut []) {
+    if !call(&empty, &[], 0, &mut []) {
         return false;
+    }
+    let p = src.p;
+    let mut ys = vec![U::zero(); nt * p];
+    for (t, y) in ys.chunks_exact_mut(p).enumerate() {
+        targets(t, y);
     }
     let (data, npad) = transpose(src);
     let n = src.data.len() / (src.p + src.q + src.r);
@@ -409,9 +434,34 @@ fn run<U: Real, V512: Vector<T = U>, V256: Vector<T = U>, Tg: Targets<U> + ?Size
         npad,
     };
     for_each_chunk(nt, src.out_stride(), n, out, |t0, o| {
-        call(&tr, t0, o);
+        call(&tr, &ys, t0, o);
     });
     true
+}
+
+/// [`run`] in `f64`: a concrete function, compiled once in this crate rather than in every crate that
+/// instantiates the generic callers.
+fn run_f64(
+    isa: Isa,
+    pf: LaneProfile<f64>,
+    src: &Sources<'_, f64>,
+    nt: usize,
+    targets: &(dyn Fn(usize, &mut [f64]) + Sync),
+    out: &mut [f64],
+) -> bool {
+    run::<f64, F64x8, F64x4>(isa, pf, src, nt, targets, out)
+}
+
+/// [`run`] in `f32` (see [`run_f64`]).
+fn run_f32(
+    isa: Isa,
+    pf: LaneProfile<f32>,
+    src: &Sources<'_, f32>,
+    nt: usize,
+    targets: &(dyn Fn(usize, &mut [f32]) + Sync),
+    out: &mut [f32],
+) -> bool {
+    run::<f32, F32x16, F32x8>(isa, pf, src, nt, targets, out)
 }
 
 /// Reinterprets a slice of `T` as a slice of `U`.
@@ -440,7 +490,7 @@ pub(crate) fn sweep_sums<T: Real, Pf: Profile<T>, Tg: Targets<T> + ?Sized>(
         return false;
     }
     macro_rules! as_type {
-        ($u:ty, $v512:ty, $v256:ty) => {{
+        ($u:ty, $run:ident) => {{
             // SAFETY (all three casts): `T` is `$u`, checked by the caller's `TypeId` test.
             let data: &[$u] = unsafe { &*(src.data as *const [T] as *const [$u]) };
             let src_u = Sources {
@@ -451,13 +501,13 @@ pub(crate) fn sweep_sums<T: Real, Pf: Profile<T>, Tg: Targets<T> + ?Sized>(
             };
             let out_u: &mut [$u] = unsafe { cast_mut(out) };
             let tg = |t: usize, y: &mut [$u]| targets.fill(t, unsafe { cast_mut::<$u, T>(y) });
-            run::<$u, $v512, $v256, _>(isa, lp.cast(), &src_u, nt, &tg, out_u)
+            $run(isa, lp.cast(), &src_u, nt, &tg, out_u)
         }};
     }
     if TypeId::of::<T>() == TypeId::of::<f64>() {
-        as_type!(f64, F64x8, F64x4)
+        as_type!(f64, run_f64)
     } else if TypeId::of::<T>() == TypeId::of::<f32>() {
-        as_type!(f32, F32x16, F32x8)
+        as_type!(f32, run_f32)
     } else {
         false
     }

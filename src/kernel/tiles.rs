@@ -462,6 +462,17 @@ fn solve<U: Pooled, V512: Vector<T = U>, V256: Vector<T = U>>(
     true
 }
 
+/// [`solve`] in `f64`: a concrete function, compiled once in this crate rather than in every crate that
+/// instantiates the generic callers.
+fn solve_f64(isa: Isa, pb: &Problem<'_, f64>, out: &mut [f64]) -> bool {
+    solve::<f64, F64x8, F64x4>(isa, pb, out)
+}
+
+/// [`solve`] in `f32` (see [`solve_f64`]).
+fn solve_f32(isa: Isa, pb: &Problem<'_, f32>, out: &mut [f32]) -> bool {
+    solve::<f32, F32x16, F32x8>(isa, pb, out)
+}
+
 /// Reinterprets a mutable slice of `T` as one of `U`.
 ///
 /// # Safety
@@ -495,7 +506,7 @@ pub(crate) fn gram_tiles<T: Real>(isa: Isa, inp: &TileInput<'_, T>, out: &mut [T
         }
     };
     macro_rules! as_type {
-        ($u:ty, $v512:ty, $v256:ty) => {{
+        ($u:ty, $solve:ident) => {{
             // SAFETY (every cast below): `T` is `$u`, checked by the `TypeId` test around this macro.
             let feat_u = |j: usize, f: &mut [$u]| feat(j, unsafe { cast_mut(f) });
             let payload_u = |j: usize, f: &mut [$u]| payload(j, unsafe { cast_mut(f) });
@@ -514,13 +525,13 @@ pub(crate) fn gram_tiles<T: Real>(isa: Isa, inp: &TileInput<'_, T>, out: &mut [T
                     ci: scalar(inp.c * inp.inv_n),
                 },
             };
-            solve::<$u, $v512, $v256>(isa, &pb, unsafe { cast_mut(out) })
+            $solve(isa, &pb, unsafe { cast_mut(out) })
         }};
     }
     if TypeId::of::<T>() == TypeId::of::<f64>() {
-        as_type!(f64, F64x8, F64x4)
+        as_type!(f64, solve_f64)
     } else if TypeId::of::<T>() == TypeId::of::<f32>() {
-        as_type!(f32, F32x16, F32x8)
+        as_type!(f32, solve_f32)
     } else {
         false
     }
@@ -576,7 +587,7 @@ pub(crate) fn sums_tiles<T: Real, Tg: Targets<T> + ?Sized>(
     let payload =
         |j: usize, u: &mut [T]| u.copy_from_slice(&src.data[j * stride + p..(j + 1) * stride]);
     macro_rules! as_type {
-        ($u:ty, $v512:ty, $v256:ty) => {{
+        ($u:ty, $solve:ident) => {{
             // SAFETY (every cast below): `T` is `$u`, checked by the `TypeId` test around this macro.
             let feat_u = |j: usize, f: &mut [$u]| feat(j, unsafe { cast_mut(f) });
             let payload_u = |j: usize, f: &mut [$u]| payload(j, unsafe { cast_mut(f) });
@@ -591,13 +602,13 @@ pub(crate) fn sums_tiles<T: Real, Tg: Targets<T> + ?Sized>(
                 nh: unsafe { core::mem::transmute_copy::<T, $u>(&nh) },
                 mode: Mode::Sums,
             };
-            solve::<$u, $v512, $v256>(isa, &pb, unsafe { cast_mut(&mut out[..nt * (q + 1)]) })
+            $solve(isa, &pb, unsafe { cast_mut(&mut out[..nt * (q + 1)]) })
         }};
     }
     if TypeId::of::<T>() == TypeId::of::<f64>() {
-        as_type!(f64, F64x8, F64x4)
+        as_type!(f64, solve_f64)
     } else if TypeId::of::<T>() == TypeId::of::<f32>() {
-        as_type!(f32, F32x16, F32x8)
+        as_type!(f32, solve_f32)
     } else {
         false
     }
