@@ -16,6 +16,14 @@ use super::exp::{ExpConsts, EXP_F32, EXP_F64};
 use crate::real::Real;
 use core::arch::x86_64::*;
 
+/// Reinterprets a mutable slice of `T` as one of `U` (for dispatching generic code to the `f64` / `f32` vectors).
+///
+/// # Safety
+/// `T` and `U` must be the same type.
+pub(crate) unsafe fn cast_mut<T, U>(x: &mut [T]) -> &mut [U] {
+    &mut *(x as *mut [T] as *mut [U])
+}
+
 /// One SIMD register of `W` lanes of `T`.
 pub(crate) trait Vector: Copy {
     /// The lane type.

@@ -17,7 +17,7 @@
 //! zero-padded (zero payloads add nothing) and its `w` masked out of `Σ_j w_tj`.
 
 use super::fused::{for_each_chunk, Isa, LaneProfile, Profile, Sources, Targets};
-use super::simd::{F32x16, F32x8, F64x4, F64x8, Vector};
+use super::simd::{cast_mut, F32x16, F32x8, F64x4, F64x8, Vector};
 use crate::real::Real;
 use alloc::vec;
 use alloc::vec::Vec;
@@ -267,10 +267,14 @@ const fn targets_per_group(registers: usize, acc: usize) -> usize {
     }
 }
 
-/// Defines a function that dispatches a range to the compiled shape `(p, q, r)` for a register file of `$regs`
-/// vectors, or returns `false` for shapes without code (with an empty range it only matches the shape).
-macro_rules! shape_table {
-    ($name:ident, $regs:literal, $(($p:literal, $q:literal, $r:literal)),+) => {
+/// Defines, for each `(name, registers)` pair, a function that dispatches a range to the compiled shape
+/// `(p, q, r)` for a register file of that many vectors, or returns `false` for shapes without code (with an
+/// empty range it only matches the shape).
+macro_rules! shape_tables {
+    ($(($name:ident, $regs:literal)),+; $shapes:tt) => {
+        $(shape_tables!(@one $name, $regs, $shapes);)+
+    };
+    (@one $name:ident, $regs:literal, [$(($p:literal, $q:literal, $r:literal)),+]) => {
         #[inline(always)]
         unsafe fn $name<V: Vector, E: LaneFn<V>>(
             pf: E,
@@ -295,61 +299,14 @@ macro_rules! shape_table {
 
 // RBF (`w = k`, everything in the `u` payload): the stationary kernel in d ≤ 8, the invariant-map and
 // group-averaged payloads of this crate's maps.
-shape_table!(
-    rbf_32,
-    32,
-    (1, 1, 0),
-    (2, 2, 0),
-    (3, 3, 0),
-    (4, 4, 0),
-    (5, 5, 0),
-    (6, 6, 0),
-    (7, 7, 0),
-    (8, 8, 0),
-    (1, 3, 0),
-    (1, 4, 0),
-    (2, 4, 0),
-    (2, 6, 0)
-);
-shape_table!(
-    rbf_16,
-    16,
-    (1, 1, 0),
-    (2, 2, 0),
-    (3, 3, 0),
-    (4, 4, 0),
-    (5, 5, 0),
-    (6, 6, 0),
-    (7, 7, 0),
-    (8, 8, 0),
-    (1, 3, 0),
-    (1, 4, 0),
-    (2, 4, 0),
-    (2, 6, 0)
-);
+shape_tables!((rbf_32, 32), (rbf_16, 16); [
+    (1, 1, 0), (2, 2, 0), (3, 3, 0), (4, 4, 0), (5, 5, 0), (6, 6, 0), (7, 7, 0), (8, 8, 0),
+    (1, 3, 0), (1, 4, 0), (2, 4, 0), (2, 6, 0)
+]);
 // IMQ (`u` weighted by `k`, `v` by `w = k/b`).
-shape_table!(
-    imq_32,
-    32,
-    (1, 1, 1),
-    (2, 2, 2),
-    (3, 3, 3),
-    (4, 4, 4),
-    (1, 2, 1),
-    (2, 2, 6),
-    (1, 2, 4)
-);
-shape_table!(
-    imq_16,
-    16,
-    (1, 1, 1),
-    (2, 2, 2),
-    (3, 3, 3),
-    (4, 4, 4),
-    (1, 2, 1),
-    (2, 2, 6),
-    (1, 2, 4)
-);
+shape_tables!((imq_32, 32), (imq_16, 16); [
+    (1, 1, 1), (2, 2, 2), (3, 3, 3), (4, 4, 4), (1, 2, 1), (2, 2, 6), (1, 2, 4)
+]);
 
 #[target_feature(enable = "avx512f,avx2,fma")]
 unsafe fn range_avx512<V: Vector>(
@@ -462,14 +419,6 @@ fn run_f32(
     out: &mut [f32],
 ) -> bool {
     run::<f32, F32x16, F32x8>(isa, pf, src, nt, targets, out)
-}
-
-/// Reinterprets a slice of `T` as a slice of `U`.
-///
-/// # Safety
-/// `T` and `U` must be the same type.
-unsafe fn cast_mut<T, U>(x: &mut [T]) -> &mut [U] {
-    &mut *(x as *mut [T] as *mut [U])
 }
 
 /// The fused sums of [`super::fused::fused_sums`] through the SIMD sweep, when the CPU (AVX-512, or AVX2 + FMA),

@@ -20,7 +20,7 @@
 //! depend on the thread count.
 
 use super::fused::{Isa, Sources, Targets};
-use super::simd::{F32x16, F32x8, F64x4, F64x8, Vector};
+use super::simd::{cast_mut, F32x16, F32x8, F64x4, F64x8, Vector};
 use crate::real::Real;
 use alloc::vec;
 use alloc::vec::Vec;
@@ -471,14 +471,6 @@ fn solve_f64(isa: Isa, pb: &Problem<'_, f64>, out: &mut [f64]) -> bool {
 /// [`solve`] in `f32` (see [`solve_f64`]).
 fn solve_f32(isa: Isa, pb: &Problem<'_, f32>, out: &mut [f32]) -> bool {
     solve::<f32, F32x16, F32x8>(isa, pb, out)
-}
-
-/// Reinterprets a mutable slice of `T` as one of `U`.
-///
-/// # Safety
-/// `T` and `U` must be the same type.
-unsafe fn cast_mut<T, U>(x: &mut [T]) -> &mut [U] {
-    &mut *(x as *mut [T] as *mut [U])
 }
 
 /// The RBF direction (`d × n`, into `out`) through the tiled products when the CPU (AVX-512, or AVX2 + FMA) and
