@@ -2,6 +2,8 @@
 //! every kernel, both repulsion forms, with and without extra sources, in f64 and f32; the vectorised `exp`
 //! over a wide range; bit-identical results for any thread count with `parallel`.
 
+mod common;
+
 use equistein::group::{CyclicRotation, NormMap, WedgeMap};
 use equistein::kernel::{
     exp_slice, pointwise_stein_direction, GroupAveraged, Imq, InvariantMap, Kernel, MatrixValued,
@@ -13,17 +15,7 @@ use rand_core::SeedableRng;
 
 /// `max |a − b| / (1 + max |b|)`.
 fn rel_err<T: Real>(a: &Particles<T>, b: &Particles<T>) -> f64 {
-    let scale = b
-        .as_slice()
-        .iter()
-        .fold(0.0f64, |m, v| m.max(v.to_f64_lossy().abs()));
-    let err = a
-        .as_slice()
-        .iter()
-        .zip(b.as_slice())
-        .fold(0.0f64, |m, (x, y)| {
-            m.max((x.to_f64_lossy() - y.to_f64_lossy()).abs())
-        });
+    let (err, scale) = common::max_err_and_scale(a, b);
     err / (1.0 + scale)
 }
 

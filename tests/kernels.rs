@@ -1,6 +1,8 @@
 //! Kernel tests: the ESVGD.md §8 test vectors, gradients against finite differences, joint and separate
 //! invariance, and every batched Stein direction against the pointwise reference.
 
+mod common;
+
 use equistein::group::{CyclicRotation, Group, NormMap, WedgeMap};
 use equistein::kernel::{
     pointwise_stein_direction, GroupAveraged, Imq, InvariantMap, Kernel, Rbf, Repulsion,
@@ -204,17 +206,7 @@ fn assert_close<T: Real>(
     b: &Particles<T>,
     tol: f64,
 ) -> Result<(), TestCaseError> {
-    let scale = b
-        .as_slice()
-        .iter()
-        .fold(0.0f64, |m, v| m.max(v.to_f64_lossy().abs()));
-    let err = a
-        .as_slice()
-        .iter()
-        .zip(b.as_slice())
-        .fold(0.0f64, |m, (x, y)| {
-            m.max((x.to_f64_lossy() - y.to_f64_lossy()).abs())
-        });
+    let (err, scale) = common::max_err_and_scale(a, b);
     prop_assert!(err <= tol * (1.0 + scale), "error {err} at scale {scale}");
     Ok(())
 }

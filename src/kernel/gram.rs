@@ -13,6 +13,20 @@ use crate::real::Real;
 use alloc::vec::Vec;
 use nalgebra::{DMatrix, DMatrixView, DMatrixViewMut, Dyn, MatrixView};
 
+/// Whether kernel values computed as `exp(−(‖z‖² + ‖x‖² − 2zᵀx)/(2h²))` lose little enough to cancellation: the
+/// bound `4ε(max‖x‖² + max‖z‖²)/(2h²)` on their relative error (`max_sq_sum` the sum of the two maxima,
+/// `inv_2h2 = 1/(2h²)`) must stay below `10⁻³√ε` in `f64` (1.5·10⁻¹¹) and `10⁻⁵` in `f32`. NaN fails.
+pub(crate) fn gram_form_is_accurate<T: Real>(max_sq_sum: T, inv_2h2: T) -> bool {
+    let eps = T::epsilon();
+    let bound = T::c(4.0) * eps * max_sq_sum * inv_2h2;
+    let tol = if eps > T::c(1e-10) {
+        T::c(1e-5)
+    } else {
+        T::c(1e-3) * eps.sqrt()
+    };
+    bound <= tol
+}
+
 /// Targets per block.
 pub(crate) const BLOCK: usize = 192;
 

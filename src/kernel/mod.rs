@@ -38,6 +38,8 @@ mod group_averaged;
 mod imq;
 mod invariant_map;
 mod matrix_valued;
+#[cfg(all(feature = "std", target_arch = "x86_64"))]
+mod pool;
 mod radial;
 mod rbf;
 #[cfg(all(feature = "std", target_arch = "x86_64"))]

@@ -36,6 +36,32 @@ pub enum Radial<T> {
     },
 }
 
+/// One source record of a stationary kernel: `f = z − centre`, and `u = γs − c f` when the profile is merged
+/// (`w = k`), else `u = γs`, `v = −c f`.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn stationary_record<T: Real>(
+    merged: bool,
+    z: &[T],
+    s: &[T],
+    centre: &[T],
+    gamma: T,
+    c: T,
+    f: &mut [T],
+    u: &mut [T],
+    v: &mut [T],
+) {
+    for a in 0..f.len() {
+        f[a] = z[a] - centre[a];
+        if merged {
+            u[a] = gamma * s[a] - c * f[a];
+        } else {
+            u[a] = gamma * s[a];
+            v[a] = -c * f[a];
+        }
+    }
+}
+
 /// Smallest dimension at which RBF uses the blocked matrix products instead of the fused loop.
 pub(crate) const GRAM_MIN_DIM: usize = 16;
 
@@ -101,15 +127,7 @@ fn stationary_fused<T: Real, Pf: Profile<T>>(
     let data = pack_sources(input.sources.len(), d, d, r, |j, f, u, v| {
         let z = input.sources.particle(j);
         let s = input.scores.particle(j);
-        for a in 0..d {
-            f[a] = z[a] - centre[a];
-            if Pf::MERGED {
-                u[a] = gamma * s[a] - c * f[a];
-            } else {
-                u[a] = gamma * s[a];
-                v[a] = -c * f[a];
-            }
-        }
+        stationary_record(Pf::MERGED, z, s, centre, gamma, c, f, u, v);
     });
     let src = Sources {
         data: &data,
@@ -141,8 +159,8 @@ fn stationary_fused<T: Real, Pf: Profile<T>>(
     }
 }
 
-/// Whether `‖z̃‖² + ‖x̃‖² − 2z̃ᵀx̃` loses little enough to cancellation: the bound `4ε(max‖x̃‖² + max‖z̃‖²)/(2h²)`
-/// on the relative error of a kernel value must stay below `10⁻³√ε` in `f64` (1.5·10⁻¹¹) and `10⁻⁵` in `f32`.
+/// Whether `‖z̃‖² + ‖x̃‖² − 2z̃ᵀx̃` loses little enough to cancellation for these centred particles (the rule of
+/// [`super::gram::gram_form_is_accurate`]).
 fn gram_is_accurate<T: Real>(input: &SteinInput<'_, T>, centre: &[T], h: T) -> bool {
     let max_sq = |p: &Particles<T>| {
         p.iter()
@@ -153,15 +171,10 @@ fn gram_is_accurate<T: Real>(input: &SteinInput<'_, T>, centre: &[T], h: T) -> b
             })
             .fold(T::zero(), |a, b| if b > a { b } else { a })
     };
-    let eps = T::epsilon();
-    let bound =
-        T::c(4.0) * eps * (max_sq(input.targets) + max_sq(input.sources)) / (T::c(2.0) * h * h);
-    let tol = if eps > T::c(1e-10) {
-        T::c(1e-5)
-    } else {
-        T::c(1e-3) * eps.sqrt()
-    };
-    bound <= tol
+    super::gram::gram_form_is_accurate(
+        max_sq(input.targets) + max_sq(input.sources),
+        T::one() / (T::c(2.0) * h * h),
+    )
 }
 
 fn stationary_gram<T: Real>(
@@ -269,15 +282,7 @@ fn group_averaged_fused<T: Real, Pf: Profile<T>>(
         } else {
             (&images[j * d..(j + 1) * d], input.scores.particle(j / m))
         };
-        for a in 0..d {
-            f[a] = z[a] - centre[a];
-            if Pf::MERGED {
-                u[a] = gamma * s[a] - c * f[a];
-            } else {
-                u[a] = gamma * s[a];
-                v[a] = -c * f[a];
-            }
-        }
+        stationary_record(Pf::MERGED, z, s, centre, gamma, c, f, u, v);
     });
     let src = Sources {
         data: &data,

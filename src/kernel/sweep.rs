@@ -17,9 +17,9 @@
 //! zero-padded (zero payloads add nothing) and its `w` masked out of `Σ_j w_tj`.
 
 use super::fused::{for_each_chunk, Isa, LaneProfile, Profile, Sources, Targets};
+use super::pool::{give, take, Pooled};
 use super::simd::{cast_mut, F32x16, F32x8, F64x4, F64x8, Vector};
 use crate::real::Real;
-use alloc::vec;
 use alloc::vec::Vec;
 use core::any::TypeId;
 
@@ -90,11 +90,15 @@ struct Transposed<'a, T> {
     npad: usize,
 }
 
-fn transpose<T: Real>(src: &Sources<'_, T>) -> (Vec<T>, usize) {
+/// The transposed, zero-padded copy of the sources (a buffer from this thread's pool) and its row length.
+fn transpose<T: Pooled>(src: &Sources<'_, T>) -> (Vec<T>, usize) {
     let stride = src.p + src.q + src.r;
     let n = src.data.len() / stride.max(1);
     let npad = n.div_ceil(16) * 16;
-    let mut data = vec![T::zero(); stride * npad];
+    let mut data = take::<T>(stride * npad);
+    for row in data.chunks_exact_mut(npad) {
+        row[n..].fill(T::zero());
+    }
     for (j, rec) in src.data.chunks_exact(stride.max(1)).enumerate() {
         for (a, &v) in rec.iter().enumerate() {
             data[a * npad + j] = v;
@@ -239,7 +243,9 @@ unsafe fn range<
     let os = Q + R + 1;
     let nt = out.len() / os;
     let mut group_ys = [[<V::T as Real>::c(0.0); P]; TT];
-    let mut res = vec![<V::T as Real>::c(0.0); TT * os];
+    // At most 6 targets × 9 sums in the shape tables.
+    let mut res = [<V::T as Real>::c(0.0); 64];
+    let res = &mut res[..TT * os];
     let mut g = 0;
     while g < nt {
         let cnt = TT.min(nt - g);
@@ -247,7 +253,7 @@ unsafe fn range<
             let i = t0 + g + t.min(cnt - 1);
             y.copy_from_slice(&ys[i * P..(i + 1) * P]);
         }
-        group::<V, E, P, Q, R, TT>(pf, src, &group_ys, &mut res);
+        group::<V, E, P, Q, R, TT>(pf, src, &group_ys, res);
         out[g * os..(g + cnt) * os].copy_from_slice(&res[..cnt * os]);
         g += TT;
     }
@@ -351,7 +357,7 @@ unsafe fn range_avx2<V: Vector>(
 /// Runs the sweep in `U` with the vectors `V512` / `V256` for the detected instruction set; `false` (nothing
 /// done) for shapes without compiled code. The targets' features are gathered once (`nt · p` values), so the
 /// compiled kernels do not depend on how the caller produces them.
-fn run<U: Real, V512: Vector<T = U>, V256: Vector<T = U>>(
+fn run<U: Pooled, V512: Vector<T = U>, V256: Vector<T = U>>(
     isa: Isa,
     pf: LaneProfile<U>,
     src: &Sources<'_, U>,
@@ -379,7 +385,7 @@ fn run<U: Real, V512: Vector<T = U>, V256: Vector<T = U>>(
         return false;
     }
     let p = src.p;
-    let mut ys = vec![U::zero(); nt * p];
+    let mut ys = take::<U>(nt * p);
     for (t, y) in ys.chunks_exact_mut(p).enumerate() {
         targets(t, y);
     }
@@ -393,6 +399,8 @@ fn run<U: Real, V512: Vector<T = U>, V256: Vector<T = U>>(
     for_each_chunk(nt, src.out_stride(), n, out, |t0, o| {
         call(&tr, &ys, t0, o);
     });
+    give(ys);
+    give(data);
     true
 }
 

@@ -20,6 +20,7 @@
 //! depend on the thread count.
 
 use super::fused::{Isa, Sources, Targets};
+use super::pool::{give, take, Pooled};
 use super::simd::{cast_mut, F32x16, F32x8, F64x4, F64x8, Vector};
 use crate::real::Real;
 use alloc::vec;
@@ -53,46 +54,6 @@ pub(crate) struct TileInput<'a, T> {
     pub c: T,
     /// `1/N`.
     pub inv_n: T,
-}
-
-/// Reusable buffers, one pool per thread and scalar type, so that the large packed operands are not
-/// allocated (and page-faulted in) again at every step. A pool keeps at most four buffers.
-trait Pooled: Real {
-    fn with_pool<R>(f: impl FnOnce(&mut Vec<Vec<Self>>) -> R) -> R;
-}
-
-std::thread_local! {
-    static POOL_F64: core::cell::RefCell<Vec<Vec<f64>>> = const { core::cell::RefCell::new(Vec::new()) };
-    static POOL_F32: core::cell::RefCell<Vec<Vec<f32>>> = const { core::cell::RefCell::new(Vec::new()) };
-}
-
-impl Pooled for f64 {
-    fn with_pool<R>(f: impl FnOnce(&mut Vec<Vec<f64>>) -> R) -> R {
-        POOL_F64.with(|p| f(&mut p.borrow_mut()))
-    }
-}
-
-impl Pooled for f32 {
-    fn with_pool<R>(f: impl FnOnce(&mut Vec<Vec<f32>>) -> R) -> R {
-        POOL_F32.with(|p| f(&mut p.borrow_mut()))
-    }
-}
-
-/// A buffer of `len` values from this thread's pool; its contents are unspecified (callers overwrite it).
-fn take<U: Pooled>(len: usize) -> Vec<U> {
-    let mut v = U::with_pool(|p| p.pop()).unwrap_or_default();
-    v.truncate(len);
-    v.resize(len, U::zero());
-    v
-}
-
-/// Returns a buffer to this thread's pool.
-fn give<U: Pooled>(v: Vec<U>) {
-    U::with_pool(|p| {
-        if p.len() < 4 {
-            p.push(v);
-        }
-    });
 }
 
 /// One problem for the tiled products: per target `i` (features `y_i ∈ R^p`) the sums over the sources (features
@@ -547,8 +508,6 @@ pub(crate) fn sums_tiles<T: Real, Tg: Targets<T> + ?Sized>(
     }
     let stride = p + q;
     let n_src = src.data.len() / stride;
-    // The same accuracy rule as the stationary RBF path (radial.rs): 4ε(max‖y‖² + max‖f‖²)·|nh| within 10⁻³√ε
-    // (f64) or 10⁻⁵ (f32).
     let sq = |v: &[T]| v.iter().fold(T::zero(), |a, &x| a + x * x);
     let max_f = src
         .data
@@ -564,15 +523,7 @@ pub(crate) fn sums_tiles<T: Real, Tg: Targets<T> + ?Sized>(
             max_y = v;
         }
     }
-    let eps = T::epsilon();
-    let tol = if eps > T::c(1e-10) {
-        T::c(1e-5)
-    } else {
-        T::c(1e-3) * eps.sqrt()
-    };
-    let bound = T::c(4.0) * eps * (max_f + max_y) * nh.abs();
-    // NaN (a non-finite input) declines as well.
-    if bound.is_nan() || bound > tol {
+    if !super::gram::gram_form_is_accurate(max_f + max_y, nh.abs()) {
         return false;
     }
     let feat = |j: usize, f: &mut [T]| f.copy_from_slice(&src.data[j * stride..j * stride + p]);
