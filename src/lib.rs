@@ -46,6 +46,7 @@ pub mod energy;
 pub mod error;
 pub mod group;
 pub mod kernel;
+pub mod laws;
 pub mod particles;
 pub mod random;
 pub mod real;
