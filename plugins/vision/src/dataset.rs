@@ -72,7 +72,9 @@ impl LabeledImages {
 
     /// The indices of the images of class `class`, ascending.
     pub fn indices_of(&self, class: u8) -> Vec<usize> {
-        (0..self.len()).filter(|&i| self.labels[i] == class).collect()
+        (0..self.len())
+            .filter(|&i| self.labels[i] == class)
+            .collect()
     }
 
     /// The images and labels at `indices`, in that order; errors on an index past the end.
@@ -94,7 +96,12 @@ impl LabeledImages {
     /// `n` random images of each class `0..classes`, drawn without replacement from `rng` (a partial
     /// Fisher–Yates shuffle of each class's indices), returned in their original order. The same seed gives the
     /// same subset. Errors when a class has fewer than `n` images.
-    pub fn per_class<R: RngCore + ?Sized>(&self, n: usize, classes: usize, rng: &mut R) -> Result<LabeledImages> {
+    pub fn per_class<R: RngCore + ?Sized>(
+        &self,
+        n: usize,
+        classes: usize,
+        rng: &mut R,
+    ) -> Result<LabeledImages> {
         if classes > 256 {
             return Err(Error::InvalidParameter {
                 name: "classes",
@@ -107,7 +114,10 @@ impl LabeledImages {
             if idx.len() < n {
                 return Err(Error::InvalidParameter {
                     name: "images per class",
-                    reason: format!("class {class} has {} images, fewer than the {n} asked for", idx.len()),
+                    reason: format!(
+                        "class {class} has {} images, fewer than the {n} asked for",
+                        idx.len()
+                    ),
                 });
             }
             for k in 0..n {
@@ -122,7 +132,11 @@ impl LabeledImages {
 
     /// A random subset of `n` images (any class), drawn without replacement from `rng`, in their original
     /// order; all of them if there are fewer than `n`.
-    pub fn random_subset<R: RngCore + ?Sized>(&self, n: usize, rng: &mut R) -> Result<LabeledImages> {
+    pub fn random_subset<R: RngCore + ?Sized>(
+        &self,
+        n: usize,
+        rng: &mut R,
+    ) -> Result<LabeledImages> {
         let n = n.min(self.len());
         let mut idx: Vec<usize> = (0..self.len()).collect();
         for k in 0..n {

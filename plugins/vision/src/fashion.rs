@@ -104,20 +104,32 @@ impl FashionMnist {
         if images.rows() != SIDE || images.cols() != SIDE {
             return Err(Error::Dimensions {
                 path: img_path.to_path_buf(),
-                reason: format!("FashionMNIST images are 28 × 28, found {} × {}", images.rows(), images.cols()),
+                reason: format!(
+                    "FashionMNIST images are 28 × 28, found {} × {}",
+                    images.rows(),
+                    images.cols()
+                ),
             });
         }
         let labels = read_labels(lab_path)?;
         if let Some(i) = labels.iter().position(|&l| usize::from(l) >= CLASSES) {
             return Err(Error::Mismatch {
                 what: "FashionMNIST labels",
-                reason: format!("{}: label {} at index {i} is not below {CLASSES}", lab_path.display(), labels[i]),
+                reason: format!(
+                    "{}: label {} at index {i} is not below {CLASSES}",
+                    lab_path.display(),
+                    labels[i]
+                ),
             });
         }
         LabeledImages::new(images, labels).map_err(|e| match e {
             Error::Mismatch { what, reason } => Error::Mismatch {
                 what,
-                reason: format!("{reason} ({} and {})", img_path.display(), lab_path.display()),
+                reason: format!(
+                    "{reason} ({} and {})",
+                    img_path.display(),
+                    lab_path.display()
+                ),
             },
             e => e,
         })

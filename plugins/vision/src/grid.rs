@@ -118,14 +118,15 @@ impl ImageGrid {
                 ),
             });
         }
-        self.lines
-            .push((label.map(str::to_owned), images.to_vec()));
+        self.lines.push((label.map(str::to_owned), images.to_vec()));
         Ok(())
     }
 
     /// Appends a row holding `images` (which must have the grid's shape).
     pub fn push_images(&mut self, label: Option<&str>, images: &Images) -> Result<()> {
-        if (images.rows(), images.cols(), images.channels()) != (self.rows, self.cols, self.channels) {
+        if (images.rows(), images.cols(), images.channels())
+            != (self.rows, self.cols, self.channels)
+        {
             return Err(Error::Mismatch {
                 what: "grid row",
                 reason: format!(
@@ -173,7 +174,12 @@ impl ImageGrid {
         let s = options.scale as usize;
         let g = options.gap as usize;
         let p = self.rows * self.cols * self.channels;
-        let max_imgs = self.lines.iter().map(|(_, v)| v.len() / p).max().unwrap_or(0);
+        let max_imgs = self
+            .lines
+            .iter()
+            .map(|(_, v)| v.len() / p)
+            .max()
+            .unwrap_or(0);
         let max_chars = self
             .lines
             .iter()
@@ -190,8 +196,16 @@ impl ImageGrid {
                 .ok_or_else(too_large)?,
             _ => 0,
         };
-        let cell_w = self.cols.checked_mul(s).and_then(|w| w.checked_add(g)).ok_or_else(too_large)?;
-        let cell_h = self.rows.checked_mul(s).and_then(|h| h.checked_add(g)).ok_or_else(too_large)?;
+        let cell_w = self
+            .cols
+            .checked_mul(s)
+            .and_then(|w| w.checked_add(g))
+            .ok_or_else(too_large)?;
+        let cell_h = self
+            .rows
+            .checked_mul(s)
+            .and_then(|h| h.checked_add(g))
+            .ok_or_else(too_large)?;
         let width = max_imgs
             .checked_mul(cell_w)
             .and_then(|w| w.checked_add(g + label_w))
@@ -205,7 +219,9 @@ impl ImageGrid {
         let bytes = width
             .checked_mul(height)
             .and_then(|b| b.checked_mul(self.channels))
-            .filter(|&b| b <= MAX_RASTER_BYTES && width <= u32::MAX as usize && height <= u32::MAX as usize)
+            .filter(|&b| {
+                b <= MAX_RASTER_BYTES && width <= u32::MAX as usize && height <= u32::MAX as usize
+            })
             .ok_or_else(too_large)?;
 
         let mut px = vec![options.background; bytes];

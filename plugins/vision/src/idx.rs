@@ -67,7 +67,9 @@ pub fn read_idx_with(path: impl AsRef<Path>, ndims: u8, limits: IdxLimits) -> Re
         .map_err(|e| io_error("IDX file", path, e))?
         .len();
     let mut reader = BufReader::with_capacity(CHUNK, file);
-    let head = reader.fill_buf().map_err(|e| io_error("IDX file", path, e))?;
+    let head = reader
+        .fill_buf()
+        .map_err(|e| io_error("IDX file", path, e))?;
     if head.starts_with(&GZIP_MAGIC) {
         decode(MultiGzDecoder::new(reader), None, ndims, path, limits)
     } else {

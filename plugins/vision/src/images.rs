@@ -28,7 +28,9 @@ impl Images {
         if rows == 0 || cols == 0 || channels == 0 {
             return Err(Error::InvalidParameter {
                 name: "image shape",
-                reason: format!("rows, cols and channels must be positive, got {rows} × {cols} × {channels}"),
+                reason: format!(
+                    "rows, cols and channels must be positive, got {rows} × {cols} × {channels}"
+                ),
             });
         }
         let p = rows
@@ -77,12 +79,20 @@ impl Images {
     }
 
     /// Images from core particles of dimension `channels·rows·cols`.
-    pub fn from_particles(p: &Particles<f32>, rows: usize, cols: usize, channels: usize) -> Result<Self> {
+    pub fn from_particles(
+        p: &Particles<f32>,
+        rows: usize,
+        cols: usize,
+        channels: usize,
+    ) -> Result<Self> {
         let images = Images::new(rows, cols, channels, p.as_slice().to_vec())?;
         if p.dim() != images.pixels() {
             return Err(Error::Mismatch {
                 what: "particles as images",
-                reason: format!("particle dimension {} is not {rows} × {cols} × {channels}", p.dim()),
+                reason: format!(
+                    "particle dimension {} is not {rows} × {cols} × {channels}",
+                    p.dim()
+                ),
             });
         }
         Ok(images)
@@ -121,7 +131,8 @@ impl Images {
     /// Image `i`, or `None` past the end.
     pub fn get(&self, i: usize) -> Option<&[f32]> {
         let p = self.pixels();
-        self.data.get(i.checked_mul(p)?..i.checked_add(1)?.checked_mul(p)?)
+        self.data
+            .get(i.checked_mul(p)?..i.checked_add(1)?.checked_mul(p)?)
     }
 
     /// Iterates over the images.
@@ -152,7 +163,9 @@ impl Images {
 
     /// The images as core particles, one particle of dimension [`Images::pixels`] per image (a copy).
     pub fn to_particles(&self) -> Particles<f32> {
-        Particles::from_fn(self.pixels(), self.len(), |i, k| self.data[i * self.pixels() + k])
+        Particles::from_fn(self.pixels(), self.len(), |i, k| {
+            self.data[i * self.pixels() + k]
+        })
     }
 
     /// The images at `indices`, in that order; errors on an index past the end.

@@ -41,12 +41,20 @@ pub fn permutation(side: usize, quarter: usize) -> Vec<usize> {
 
 /// `out = x` turned `q` quarter turns counterclockwise; `x` and `out` hold `channels` planes of `side × side`
 /// values. Errors when a length is not `channels · side²`.
-pub fn rotate_into<T: Copy>(x: &[T], side: usize, channels: usize, quarter: usize, out: &mut [T]) -> Result<()> {
-    let plane = side.checked_mul(side).ok_or_else(|| Error::InvalidParameter {
-        name: "side",
-        reason: format!("{side}² overflows"),
-    })?;
-    let n = plane.checked_mul(channels).unwrap_or(usize::MAX);
+pub fn rotate_into<T: Copy>(
+    x: &[T],
+    side: usize,
+    channels: usize,
+    quarter: usize,
+    out: &mut [T],
+) -> Result<()> {
+    let plane = side
+        .checked_mul(side)
+        .ok_or_else(|| Error::InvalidParameter {
+            name: "side",
+            reason: format!("{side}² overflows"),
+        })?;
+    let n = plane.saturating_mul(channels);
     if x.len() != n || out.len() != n {
         return Err(Error::Mismatch {
             what: "image to rotate",
@@ -57,7 +65,10 @@ pub fn rotate_into<T: Copy>(x: &[T], side: usize, channels: usize, quarter: usiz
             ),
         });
     }
-    for (xp, op) in x.chunks_exact(plane.max(1)).zip(out.chunks_exact_mut(plane.max(1))) {
+    for (xp, op) in x
+        .chunks_exact(plane.max(1))
+        .zip(out.chunks_exact_mut(plane.max(1)))
+    {
         for r in 0..side {
             for c in 0..side {
                 op[r * side + c] = xp[source_index(side, quarter, r, c)];
@@ -91,7 +102,11 @@ impl Images {
             });
         }
         let mut data = self.as_slice().to_vec();
-        for ((x, out), &q) in self.iter().zip(data.chunks_exact_mut(self.pixels())).zip(quarters) {
+        for ((x, out), &q) in self
+            .iter()
+            .zip(data.chunks_exact_mut(self.pixels()))
+            .zip(quarters)
+        {
             rotate_into(x, side, self.channels(), q, out)?;
         }
         Images::new(side, side, self.channels(), data)
