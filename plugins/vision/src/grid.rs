@@ -60,7 +60,9 @@ pub struct Raster {
     pub pixels: Vec<u8>,
 }
 
-/// Rows of images to draw as one picture.
+/// Rows of images to draw as one picture. A row is any flat buffer of whole images: an [`Images`], the images
+/// of one class, or SVGD samples held as core particles (`push_row(Some(name), particles.as_slice())`, since a
+/// particle is one image in the same layout).
 ///
 /// ```
 /// use equistein_vision::{GridOptions, ImageGrid};
