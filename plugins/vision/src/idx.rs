@@ -13,6 +13,10 @@
 //! the bytes after the header; for a gzip stream, whose decompressed size is unknown in advance, the declared
 //! size must be at most [`IdxLimits::max_data_bytes`] and the data buffer grows only with what the decoder
 //! actually returns (64 KiB at a time), so a crafted header cannot make the reader reserve gigabytes.
+//!
+//! A corrupt gzip stream is reported as [`Error::CorruptGzip`] (or [`Error::Truncated`] when it is cut short),
+//! also when its garbage fails an IDX check first: the stream is then decoded up to 16 MiB further, into a fixed
+//! buffer, to find the corruption before the IDX error is returned.
 
 use crate::error::{io_error, Error, Result};
 use flate2::read::MultiGzDecoder;
@@ -94,6 +98,49 @@ pub fn parse_idx(bytes: &[u8], ndims: u8, name: &Path, limits: IdxLimits) -> Res
 /// Decodes an IDX stream. `raw_len` is the total length of an uncompressed source (known in advance), `None`
 /// for a gzip stream (whose read errors are then decompression errors).
 fn decode<R: Read>(
+    mut r: R,
+    raw_len: Option<u64>,
+    ndims: u8,
+    path: &Path,
+    limits: IdxLimits,
+) -> Result<IdxArray> {
+    match decode_inner(&mut r, raw_len, ndims, path, limits) {
+        Err(e) if raw_len.is_none() => Err(prefer_gzip_error(&mut r, e, path)),
+        other => other,
+    }
+}
+
+/// A corrupt gzip stream can decode to garbage that fails the IDX checks first (a wrong magic number, odd
+/// dimensions, extra bytes). Since the corruption is the cause, the rest of the stream (at most
+/// [`DRAIN_LIMIT`] more bytes, read into a fixed buffer) is decoded to look for it before the IDX error is
+/// reported.
+fn prefer_gzip_error<R: Read>(r: &mut R, e: Error, path: &Path) -> Error {
+    if !matches!(
+        e,
+        Error::BadMagic { .. }
+            | Error::Dimensions { .. }
+            | Error::TooLarge { .. }
+            | Error::TrailingData { .. }
+    ) {
+        return e;
+    }
+    let mut buf = vec![0u8; CHUNK];
+    let mut drained = 0u64;
+    while drained < DRAIN_LIMIT {
+        match read_full(r, &mut buf, true, path) {
+            Ok(0) => break,
+            Ok(n) => drained += n as u64,
+            Err(gz @ (Error::CorruptGzip { .. } | Error::Truncated { .. })) => return gz,
+            Err(_) => break,
+        }
+    }
+    e
+}
+
+/// How far past a failed IDX check a gzip stream is decoded to look for corruption (16 MiB).
+const DRAIN_LIMIT: u64 = 16 << 20;
+
+fn decode_inner<R: Read>(
     mut r: R,
     raw_len: Option<u64>,
     ndims: u8,
