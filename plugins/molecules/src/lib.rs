@@ -1,0 +1,1 @@
+//! DW-4 for equistein (work in progress).
