@@ -1,18 +1,31 @@
-//! Property tests of the symmetry groups and their orbit maps: group laws, differentials, orthogonality,
-//! orbit-map invariance, vector–Jacobian products against central finite differences, finite-group closure.
+//! Property tests of the symmetry groups and their orbit maps. The laws (identity, composition, inverse, the
+//! differential of `act`, finite-group lists, orbit-map invariance, vector–Jacobian products against central
+//! finite differences away from ties) run through the users' kit (`equistein-testing`) on every built-in group
+//! and orbit map; the facts particular to one group (orthogonality, conventions, sampling laws, validation,
+//! canonical-frame shapes) are checked here directly.
 
 use equistein::group::{
     AbsMap, CanonicalFrame, CenterMap, CyclicRotation, FiniteGroup, Group, NormMap, OrbitMap,
     Permutations, PointCloud, PointCloudElement, Reflections, So2, So3, SortMap, Translations,
+    WedgeMap,
 };
 use equistein::real::norm;
+use equistein_testing::strategies::away_from_ties;
+use equistein_testing::{
+    check_orbit_map_laws_with, finite_group_laws, group_laws, orbit_map_laws, Config,
+};
 use proptest::prelude::*;
 use rand_chacha::ChaCha8Rng;
 use rand_core::SeedableRng;
 
 const TOL: f64 = 1e-9;
 
-fn config() -> ProptestConfig {
+/// The kit's runs: 48 cases, points in `[−3, 3]^d`.
+fn config() -> Config {
+    Config::default().with_cases(48)
+}
+
+fn prop_config() -> ProptestConfig {
     ProptestConfig {
         cases: 48,
         ..ProptestConfig::default()
@@ -53,101 +66,10 @@ fn max_abs(a: &[f64]) -> f64 {
     a.iter().map(|u| u.abs()).fold(0.0, f64::max)
 }
 
-/// Identity, composition and inverse laws at `x` for the elements `a`, `b`.
-fn check_laws<G: Group<f64>>(g: &G, a: &G::Element, b: &G::Element, x: &[f64]) {
-    let scale = 1.0 + max_abs(x);
-    let id = g.identity();
-    assert!(max_diff(&act(g, &id, x), x) <= TOL * scale, "identity");
-    let ab = g.compose(a, b);
-    let lhs = act(g, &ab, x);
-    let rhs = act(g, a, &act(g, b, x));
-    assert!(
-        max_diff(&lhs, &rhs) <= TOL * scale,
-        "composition: {lhs:?} vs {rhs:?}"
-    );
-    let back = act(g, &g.inverse(a), &act(g, a, x));
-    assert!(
-        max_diff(&back, x) <= TOL * scale,
-        "inverse: {back:?} vs {x:?}"
-    );
-    let a_inv_a = g.compose(&g.inverse(a), a);
-    assert!(
-        max_diff(&act(g, &a_inv_a, x), x) <= TOL * scale,
-        "a⁻¹ ∘ a = id"
-    );
-}
-
-/// `act_vector(g, v)` equals the central finite difference of `act` at `x` in direction `v`.
-fn check_differential<G: Group<f64>>(g: &G, e: &G::Element, x: &[f64], v: &[f64]) {
-    let h = 1e-5;
-    let xp: Vec<f64> = x.iter().zip(v).map(|(a, b)| a + h * b).collect();
-    let xm: Vec<f64> = x.iter().zip(v).map(|(a, b)| a - h * b).collect();
-    let fd: Vec<f64> = act(g, e, &xp)
-        .iter()
-        .zip(act(g, e, &xm))
-        .map(|(p, m)| (p - m) / (2.0 * h))
-        .collect();
-    let an = act_vec(g, e, v);
-    assert!(
-        max_diff(&fd, &an) <= 1e-7 * (1.0 + max_abs(&an)),
-        "act_vector {an:?} vs finite differences {fd:?}"
-    );
-}
-
-/// `P(g·x) = P(x)`.
-fn check_invariance<G: Group<f64>, P: OrbitMap<f64>>(g: &G, p: &P, e: &G::Element, x: &[f64]) {
-    let px = map(p, x);
-    let pgx = map(p, &act(g, e, x));
-    assert!(
-        max_diff(&px, &pgx) <= TOL * (1.0 + max_abs(&px)),
-        "P(x) = {px:?} but P(g·x) = {pgx:?}"
-    );
-}
-
-/// The full VJP `J_P(x)ᵀ v` against central finite differences of `map`, column by column.
-fn check_vjp<P: OrbitMap<f64>>(p: &P, x: &[f64], v: &[f64]) {
-    let h = 1e-6;
-    let d = p.input_dim();
-    let mut an = vec![0.0; d];
-    p.vjp(x, v, &mut an);
-    let mut fd = vec![0.0; d];
-    for i in 0..d {
-        let (mut xp, mut xm) = (x.to_vec(), x.to_vec());
-        xp[i] += h;
-        xm[i] -= h;
-        let (pp, pm) = (map(p, &xp), map(p, &xm));
-        fd[i] = pp
-            .iter()
-            .zip(&pm)
-            .zip(v)
-            .map(|((a, b), w)| w * (a - b) / (2.0 * h))
-            .sum();
-    }
-    assert!(
-        max_diff(&fd, &an) <= 1e-6 * (1.0 + max_abs(&an)),
-        "vjp {an:?} vs finite differences {fd:?}"
-    );
-}
-
-/// `elements()` has `order()` distinct members, the identity first, and is closed under composition and inverse.
-fn check_finite<G: FiniteGroup<f64>>(g: &G)
-where
-    G::Element: PartialEq,
-{
-    let els = g.elements();
-    assert_eq!(els.len(), g.order());
-    assert_eq!(els[0], g.identity());
-    for (i, a) in els.iter().enumerate() {
-        for b in &els[i + 1..] {
-            assert_ne!(a, b, "repeated element");
-        }
-    }
-    for a in &els {
-        assert!(els.contains(&g.inverse(a)));
-        for b in &els {
-            assert!(els.contains(&g.compose(a, b)), "not closed: {a:?} ∘ {b:?}");
-        }
-    }
+/// The group laws through the kit (identity, composition, inverse, `a⁻¹∘a = e`, the differential of `act`).
+/// The group laws through the kit (identity, composition, inverse, `a⁻¹∘a = e`, the differential of `act`).
+fn laws<G: Group<f64> + Clone>(g: &G) {
+    group_laws!(*g, config());
 }
 
 fn coords(n: usize) -> impl Strategy<Value = Vec<f64>> {
@@ -156,16 +78,21 @@ fn coords(n: usize) -> impl Strategy<Value = Vec<f64>> {
 
 // ---------------------------------------------------------------------------------------------------- SO(2)
 
+#[test]
+fn so2_and_so3_laws_and_norm_maps() {
+    laws(&So2::new());
+    orbit_map_laws!(So2::new().orbit_map(), So2::new(), config());
+    laws(&So3::new());
+    orbit_map_laws!(So3::new().orbit_map(), So3::new(), config());
+}
+
 proptest! {
-    #![proptest_config(config())]
+    #![proptest_config(prop_config())]
 
     #[test]
-    fn so2_laws_differential_orthogonality(sa in any::<u64>(), sb in any::<u64>(), x in coords(2), v in coords(2)) {
+    fn so2_orthogonality(sa in any::<u64>(), x in coords(2)) {
         let g = So2::new();
         let a: f64 = g.sample(&mut rng(sa));
-        let b: f64 = g.sample(&mut rng(sb));
-        check_laws(&g, &a, &b, &x);
-        check_differential(&g, &a, &x, &v);
         prop_assert!((norm(&act(&g, &a, &x)) - norm(&x)).abs() <= TOL);
         // Composition adds angles: the quarter turn composed four times is the identity.
         let q = core::f64::consts::FRAC_PI_2;
@@ -173,25 +100,12 @@ proptest! {
         prop_assert!(max_diff(&act(&g, &full, &x), &x) <= TOL * (1.0 + max_abs(&x)));
     }
 
-    #[test]
-    fn so2_norm_map(s in any::<u64>(), x in coords(2), v in coords(1)) {
-        prop_assume!(norm(&x) > 1e-3);
-        let g = So2::new();
-        let p = g.orbit_map();
-        let a: f64 = g.sample(&mut rng(s));
-        check_invariance(&g, &p, &a, &x);
-        check_vjp(&p, &x, &v);
-    }
-
     // --------------------------------------------------------------------------------------------- SO(3)
 
     #[test]
-    fn so3_laws_differential_orthogonality(sa in any::<u64>(), sb in any::<u64>(), x in coords(3), v in coords(3)) {
+    fn so3_orthogonality(sa in any::<u64>(), x in coords(3)) {
         let g = So3::new();
         let a: [f64; 9] = g.sample(&mut rng(sa));
-        let b: [f64; 9] = g.sample(&mut rng(sb));
-        check_laws(&g, &a, &b, &x);
-        check_differential(&g, &a, &x, &v);
         prop_assert!((norm(&act(&g, &a, &x)) - norm(&x)).abs() <= TOL * (1.0 + norm(&x)));
         // A proper rotation: RᵀR = I and det R = +1.
         let mut rtr = [0.0; 9];
@@ -202,16 +116,6 @@ proptest! {
         }
         prop_assert!(max_diff(&rtr, &[1.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1.0]) <= 1e-12);
         prop_assert!((det3(&a) - 1.0).abs() <= 1e-12);
-    }
-
-    #[test]
-    fn so3_norm_map(s in any::<u64>(), x in coords(3), v in coords(1)) {
-        prop_assume!(norm(&x) > 1e-3);
-        let g = So3::new();
-        let p = g.orbit_map();
-        let a: [f64; 9] = g.sample(&mut rng(s));
-        check_invariance(&g, &p, &a, &x);
-        check_vjp(&p, &x, &v);
     }
 }
 
@@ -253,28 +157,37 @@ fn so3_axis_angle_composition() {
 
 // ------------------------------------------------------------------------------------------------ Reflections
 
+fn reflection_groups() -> [Reflections; 3] {
+    [
+        Reflections::axes(5, &[0, 2, 3]).unwrap(),
+        Reflections::axis(5, 4).unwrap(),
+        Reflections::all(5).unwrap(),
+    ]
+}
+
+#[test]
+fn reflections_laws_and_abs_maps() {
+    for g in reflection_groups() {
+        finite_group_laws!(g, config());
+        orbit_map_laws!(AbsMap::new(&g), g, config());
+    }
+}
+
 proptest! {
-    #![proptest_config(config())]
+    #![proptest_config(prop_config())]
 
     #[test]
-    fn reflections_laws_and_abs_map(sa in any::<u64>(), sb in any::<u64>(), x in coords(5), v in coords(5)) {
-        for g in [Reflections::axes(5, &[0, 2, 3]).unwrap(), Reflections::axis(5, 4).unwrap(), Reflections::all(5).unwrap()] {
+    fn reflections_orthogonality_and_abs_map(sa in any::<u64>(), x in coords(5)) {
+        for g in reflection_groups() {
             let a: u64 = Group::<f64>::sample(&g, &mut rng(sa));
-            let b: u64 = Group::<f64>::sample(&g, &mut rng(sb));
             prop_assert_eq!(a & !g.mask(), 0);
-            check_laws(&g, &a, &b, &x);
-            check_differential(&g, &a, &x, &v);
             prop_assert!((norm(&act(&g, &a, &x)) - norm(&x)).abs() <= TOL);
-            let p = AbsMap::new(&g);
-            check_invariance(&g, &p, &a, &x);
             // Coordinates off the chosen axes pass through unchanged.
+            let p = AbsMap::new(&g);
             let px = map(&p, &x);
             for i in 0..5 {
                 let flipped = (g.mask() >> i) & 1 == 1;
                 prop_assert_eq!(px[i], if flipped { x[i].abs() } else { x[i] });
-            }
-            if x.iter().all(|c| c.abs() > 1e-3) {
-                check_vjp(&p, &x, &v);
             }
         }
     }
@@ -287,7 +200,7 @@ fn reflections_finite_group() {
         Reflections::axes(6, &[0, 3, 5, 3]).unwrap(),
         Reflections::all(4).unwrap(),
     ] {
-        check_finite(&g);
+        finite_group_laws!(g, config());
     }
     assert_eq!(FiniteGroup::<f64>::order(&Reflections::all(4).unwrap()), 16);
     assert_eq!(
@@ -301,30 +214,32 @@ fn reflections_finite_group() {
 
 // ------------------------------------------------------------------------------------------------ Translations
 
+#[test]
+fn translations_laws_and_center_maps() {
+    let g = Translations::point_cloud(3, 2)
+        .unwrap()
+        .with_sigma(2.5)
+        .unwrap();
+    laws(&g);
+    orbit_map_laws!(g.orbit_map(), g, config());
+    // Translations of R^d itself: the quotient is a point.
+    let t = Translations::new(3).unwrap();
+    laws(&t);
+    orbit_map_laws!(CenterMap::new(1, 3).unwrap(), t, config());
+}
+
 proptest! {
-    #![proptest_config(config())]
+    #![proptest_config(prop_config())]
 
     #[test]
-    fn translations_laws_and_center_map(sa in any::<u64>(), sb in any::<u64>(), x in coords(6), v in coords(6)) {
+    fn translations_act_trivially_on_vectors(sa in any::<u64>(), x in coords(6), v in coords(6)) {
         let g = Translations::point_cloud(3, 2).unwrap().with_sigma(2.5).unwrap();
         let a: Vec<f64> = g.sample(&mut rng(sa));
-        let b: Vec<f64> = g.sample(&mut rng(sb));
         prop_assert_eq!(a.len(), 2);
-        check_laws(&g, &a, &b, &x);
-        check_differential(&g, &a, &x, &v);
-        // Translations act trivially on tangent vectors.
         prop_assert_eq!(act_vec(&g, &a, &v), v.clone());
-        let p = g.orbit_map();
-        check_invariance(&g, &p, &a, &x);
-        check_vjp(&p, &x, &v);
         // The centred cloud has zero centroid.
-        let px = map(&p, &x);
+        let px = map(&g.orbit_map(), &x);
         prop_assert!((px[0] + px[2] + px[4]).abs() < 1e-12 && (px[1] + px[3] + px[5]).abs() < 1e-12);
-
-        // Translations of R^d itself: the quotient is a point.
-        let t = Translations::new(3).unwrap();
-        let c: Vec<f64> = t.sample(&mut rng(sa));
-        check_laws(&t, &c, &a.iter().chain([0.5].iter()).copied().collect(), &x[..3]);
         let pt = CenterMap::new(1, 3).unwrap();
         prop_assert_eq!(map(&pt, &x[..3]), vec![0.0; 3]);
     }
@@ -351,36 +266,30 @@ fn translations_sampling_law_and_validation() {
 
 // ------------------------------------------------------------------------------------------------ Permutations
 
-/// True when the first coordinates of the `k` particles (dimension `m`) are pairwise at least `gap` apart.
-fn first_coords_separated(x: &[f64], k: usize, m: usize, gap: f64) -> bool {
-    (0..k).all(|p| (0..p).all(|q| (x[p * m] - x[q * m]).abs() >= gap))
+#[test]
+fn permutations_laws_and_sort_map() {
+    let g = Permutations::new(4, 2).unwrap();
+    finite_group_laws!(g, config());
+    orbit_map_laws!(g.orbit_map(), g, config());
 }
 
 proptest! {
-    #![proptest_config(config())]
+    #![proptest_config(prop_config())]
 
     #[test]
-    fn permutations_laws_and_sort_map(sa in any::<u64>(), sb in any::<u64>(), x in coords(8), v in coords(8)) {
+    fn permutations_convention_and_sorting(sa in any::<u64>(), x in coords(8)) {
         let g = Permutations::new(4, 2).unwrap();
         let a: Vec<usize> = Group::<f64>::sample(&g, &mut rng(sa));
-        let b: Vec<usize> = Group::<f64>::sample(&g, &mut rng(sb));
         prop_assert!(g.element(a.clone()).is_ok());
-        check_laws(&g, &a, &b, &x);
-        check_differential(&g, &a, &x, &v);
         prop_assert!((norm(&act(&g, &a, &x)) - norm(&x)).abs() <= TOL);
         // The documented convention: particle p moves to position a[p].
         let y = act(&g, &a, &x);
         for p in 0..4 {
             prop_assert_eq!(&y[a[p] * 2..a[p] * 2 + 2], &x[p * 2..p * 2 + 2]);
         }
-        let s = g.orbit_map();
-        check_invariance(&g, &s, &a, &x);
-        let px = map(&s, &x);
+        let px = map(&g.orbit_map(), &x);
         for j in 1..4 {
             prop_assert!(px[(j - 1) * 2] <= px[j * 2]);
-        }
-        if first_coords_separated(&x, 4, 2, 1e-3) {
-            check_vjp(&s, &x, &v);
         }
     }
 }
@@ -388,12 +297,16 @@ proptest! {
 #[test]
 fn permutations_finite_group_and_validation() {
     for k in 1..=4 {
-        let g = Permutations::new(k, 3).unwrap();
-        check_finite(&g);
+        finite_group_laws!(Permutations::new(k, 3).unwrap(), config());
     }
     let g = Permutations::new(4, 3).unwrap();
     assert_eq!(FiniteGroup::<f64>::order(&g), 24);
     assert_eq!(FiniteGroup::<f64>::elements(&g).len(), 24);
+    // The identity is listed first, exactly.
+    assert_eq!(
+        FiniteGroup::<f64>::elements(&g)[0],
+        Group::<f64>::identity(&g)
+    );
     assert!(g.element(vec![0, 1, 2]).is_err());
     assert!(g.element(vec![0, 1, 1, 2]).is_err());
     assert!(g.element(vec![0, 1, 4, 2]).is_err());
@@ -425,8 +338,12 @@ fn uniform_permutations() {
 }
 
 #[test]
-fn cyclic_rotation_finite_group() {
-    check_finite(&CyclicRotation::new(6).unwrap());
+fn cyclic_rotation_finite_group_and_wedge_map() {
+    for n in [4, 6] {
+        let g = CyclicRotation::new(n).unwrap();
+        finite_group_laws!(g, config());
+        orbit_map_laws!(WedgeMap::new(g), g, config());
+    }
 }
 
 // ------------------------------------------------------------------------------------------------ PointCloud
@@ -451,39 +368,55 @@ fn proper_element(g: &PointCloud, seed: u64) -> PointCloudElement<f64> {
     .unwrap()
 }
 
-/// Whether `x` is away from the non-smooth set of the canonical frame: sorted radii and the scores choosing the
-/// second frame particle (3-D) separated by at least `gap`, the reflection moment `μ` at least `gap` from 0,
-/// and nothing nearly degenerate. Read off the canonical output itself (radii and frame coordinates are
-/// invariant).
-fn frame_regular(p: &CanonicalFrame, x: &[f64], k: usize, m: usize, gap: f64) -> bool {
-    let px = map(p, x);
-    let row = |j: usize| &px[j * m..(j + 1) * m];
-    let radii: Vec<f64> = (0..k).map(|j| norm(row(j))).collect();
-    if radii.windows(2).any(|w| w[1] - w[0] < gap) || radii[k - 1] < 0.1 {
-        return false;
+/// Proper elements of E(m) × S_k: what a canonical frame that tells mirror images apart is invariant under.
+fn proper_elements(g: PointCloud) -> impl Strategy<Value = PointCloudElement<f64>> {
+    any::<u64>().prop_map(move |s| proper_element(&g, s))
+}
+
+/// Rotations alone (no translation, no permutation), about random axes.
+fn rotations_alone(g: PointCloud) -> impl Strategy<Value = PointCloudElement<f64>> {
+    any::<u64>().prop_map(move |s| {
+        let q: [f64; 9] = So3::new().sample(&mut rng(s));
+        let k = g.particles();
+        g.element(q.to_vec(), vec![0.0; 3], (0..k).collect())
+            .unwrap()
+    })
+}
+
+#[test]
+fn point_cloud_laws() {
+    laws(&PointCloud::new(4, 2).unwrap());
+    laws(&PointCloud::new(5, 3).unwrap());
+}
+
+#[test]
+fn canonical_frames_invariance_and_vjp() {
+    // SE(m) × S_k for the default map, all of E(m) × S_k once reflections are quotiented; k = 3 forces ties in
+    // the naive rules (the two non-anchor particles are mirror images about the anchor axis once centred), so
+    // the radius-weighted rules must still be invariant and differentiable.
+    for (k, m) in [(4usize, 2usize), (5, 3), (3, 2), (3, 3)] {
+        let g = PointCloud::new(k, m).unwrap();
+        let p = g.orbit_map();
+        check_orbit_map_laws_with(&p, &g, proper_elements(g), &config()).unwrap();
+        orbit_map_laws!(p.with_quotient_reflections(true), g, config());
     }
-    if m == 3 {
-        // The second frame particle maximises ‖z_j‖ · (distance from the x-axis).
-        let mut score: Vec<f64> = (0..k - 1).map(|j| radii[j] * norm(&row(j)[1..])).collect();
-        score.sort_by(|a, b| b.partial_cmp(a).unwrap());
-        if score[0] < 0.1 || (score.len() > 1 && score[0] - score[1] < gap) {
-            return false;
-        }
-    }
-    let moment: f64 = (0..k).map(|j| radii[j] * row(j)[m - 1]).sum();
-    moment.abs() >= gap
+    let g = PointCloud::new(4, 3).unwrap();
+    check_orbit_map_laws_with(
+        &CanonicalFrame::new(4, 3).unwrap(),
+        &g,
+        rotations_alone(g),
+        &config(),
+    )
+    .unwrap();
 }
 
 proptest! {
-    #![proptest_config(config())]
+    #![proptest_config(prop_config())]
 
     #[test]
-    fn point_cloud_2d_laws(sa in any::<u64>(), sb in any::<u64>(), x in coords(8), v in coords(8)) {
+    fn point_cloud_2d_isometries(sa in any::<u64>(), x in coords(8), v in coords(8)) {
         let g = PointCloud::new(4, 2).unwrap();
         let a: PointCloudElement<f64> = g.sample(&mut rng(sa));
-        let b: PointCloudElement<f64> = g.sample(&mut rng(sb));
-        check_laws(&g, &a, &b, &x);
-        check_differential(&g, &a, &x, &v);
         // The linear part is orthogonal.
         prop_assert!((norm(&act_vec(&g, &a, &v)) - norm(&v)).abs() <= TOL * (1.0 + norm(&v)));
         // Pairwise distances are preserved by the action (as a multiset, permuted).
@@ -500,82 +433,31 @@ proptest! {
     }
 
     #[test]
-    fn point_cloud_3d_laws(sa in any::<u64>(), sb in any::<u64>(), x in coords(15), v in coords(15)) {
+    fn point_cloud_3d_orthogonality(sa in any::<u64>(), v in coords(15)) {
         let g = PointCloud::new(5, 3).unwrap();
         let a: PointCloudElement<f64> = g.sample(&mut rng(sa));
-        let b: PointCloudElement<f64> = g.sample(&mut rng(sb));
-        check_laws(&g, &a, &b, &x);
-        check_differential(&g, &a, &x, &v);
         prop_assert!((norm(&act_vec(&g, &a, &v)) - norm(&v)).abs() <= TOL * (1.0 + norm(&v)));
     }
 
     #[test]
-    fn canonical_frame_2d_invariance_and_vjp(s in any::<u64>(), x in coords(8), v in coords(8)) {
-        let g = PointCloud::new(4, 2).unwrap();
-        let p = g.orbit_map();
-        prop_assume!(frame_regular(&p, &x, 4, 2, 1e-3));
-        check_invariance(&g, &p, &proper_element(&g, s), &x);
-        check_vjp(&p, &x, &v);
-        // The farthest particle lies on +x.
-        let px = map(&p, &x);
+    fn canonical_frame_2d_puts_the_farthest_on_the_x_axis(
+        x in away_from_ties(&CanonicalFrame::new(4, 2).unwrap(), 3.0, 1e-3)
+    ) {
+        let px = map(&CanonicalFrame::new(4, 2).unwrap(), &x);
         prop_assert!(px[6] > 0.0 && px[7].abs() < 1e-12);
-
-        // With reflections quotiented: invariant under all of E(2) × S_4.
-        let pr = p.with_quotient_reflections(true);
-        let a: PointCloudElement<f64> = g.sample(&mut rng(s));
-        check_invariance(&g, &pr, &a, &x);
-        check_vjp(&pr, &x, &v);
     }
 
     #[test]
-    fn canonical_frame_3d_invariance_and_vjp(s in any::<u64>(), x in coords(15), v in coords(15)) {
-        let g = PointCloud::new(5, 3).unwrap();
-        let p = g.orbit_map();
-        prop_assume!(frame_regular(&p, &x, 5, 3, 1e-3));
-        // Arbitrary rotations (not only about x), translations and permutations.
-        check_invariance(&g, &p, &proper_element(&g, s), &x);
-        check_vjp(&p, &x, &v);
-        let px = map(&p, &x);
+    fn canonical_frame_3d_fixes_two_particles(
+        x in away_from_ties(&CanonicalFrame::new(5, 3).unwrap(), 3.0, 1e-3)
+    ) {
+        let px = map(&CanonicalFrame::new(5, 3).unwrap(), &x);
         // The farthest particle lies on +x, the second frame particle in the xy-plane with positive y.
         prop_assert!(px[12] > 0.0 && px[13].abs() < 1e-12 && px[14].abs() < 1e-12);
         prop_assert!((0..4).any(|j| px[3 * j + 1] > 0.0 && px[3 * j + 2].abs() < 1e-12));
         // The output has the radii of the centred input, ascending.
         let radii: Vec<f64> = px.chunks(3).map(norm).collect();
         prop_assert!(radii.windows(2).all(|w| w[0] <= w[1]));
-
-        let pr = p.with_quotient_reflections(true);
-        let a: PointCloudElement<f64> = g.sample(&mut rng(s));
-        check_invariance(&g, &pr, &a, &x);
-        check_vjp(&pr, &x, &v);
-    }
-
-    #[test]
-    fn canonical_frame_three_particles(s in any::<u64>(), x2 in coords(6), x3 in coords(9), v in coords(9)) {
-        // k = 3 forces ties in the naive rules (the two non-anchor particles are mirror images about the
-        // anchor axis once centred); the radius-weighted rules must still be invariant and differentiable.
-        for (x, m) in [(&x2[..], 2), (&x3[..], 3)] {
-            let g = PointCloud::new(3, m).unwrap();
-            for quotient in [false, true] {
-                let p = g.orbit_map().with_quotient_reflections(quotient);
-                if !frame_regular(&p, x, 3, m, 1e-3) {
-                    continue;
-                }
-                let e = if quotient { g.sample(&mut rng(s)) } else { proper_element(&g, s) };
-                check_invariance(&g, &p, &e, x);
-                check_vjp(&p, x, &v[..3 * m]);
-            }
-        }
-    }
-
-    #[test]
-    fn canonical_frame_3d_rotations_alone(s in any::<u64>(), x in coords(12)) {
-        // SO(3) rotations with no translation and no permutation, about random axes.
-        let g = PointCloud::new(4, 3).unwrap();
-        let p = CanonicalFrame::new(4, 3).unwrap();
-        prop_assume!(frame_regular(&p, &x, 4, 3, 1e-3));
-        let q: [f64; 9] = So3::new().sample(&mut rng(s));
-        let e = g.element(q.to_vec(), vec![0.0; 3], vec![0, 1, 2, 3]).unwrap();
-        check_invariance(&g, &p, &e, &x);
     }
 }
 
