@@ -1,1 +1,79 @@
-//! DW-4 for equistein (work in progress).
+//! # equistein-molecules
+//!
+//! Molecular systems for [equistein](equistein): DW-4, the four-particle double-well system of Köhler, Klein &
+//! Noé (2020) used in Section 5 and appendix E.1 of Jaini, Holdijk & Welling (2021).
+//!
+//! - [`potential`]: the potential `E(x) = Σ_{i<j} a(d_ij − d0)⁴ + b(d_ij − d0)² + c` ([`DoubleWell`]) as a core
+//!   [`equistein::Energy`] in f32 and f64, batched, forces in closed form, with temperature and the ordered-pair
+//!   variant;
+//! - [`states`]: its five meta-stable states as data ([`STATES`]);
+//! - [`quench`] and [`classify`]: gradient descent to the nearest minimum ([`Quench`]) and the state classifier
+//!   ([`Classifier`], batched and parallel), with per-state shares ([`StateShares`]);
+//! - [`io`]: readers for raw little-endian f32 rows and `.npy`, an atomic `.npy` writer;
+//! - [`dataset`]: loading a DW-4 file centred ([`load_dw4`]) and the paper's training set ([`TrainingSet`]);
+//! - [`histogram`]: energy and pair-distance histograms on documented bins, and their total-variation distance;
+//! - [`geometry`]: pair distances, sorted pair distances, centring.
+//!
+//! ```
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use equistein::{Energy, Particles};
+//! use equistein_molecules::{Assignment, Classifier, DoubleWell, TrainingSet, STATES};
+//! use rand_core::SeedableRng;
+//!
+//! // The potential at the lowest minimum.
+//! let dw4 = DoubleWell::dw4();
+//! let e: f64 = dw4.energy(&STATES[0].coordinates)?;
+//! assert!((e + 25.7922).abs() < 1e-3);
+//!
+//! // The paper's training set (5 states × 20 copies here, σ = 0.1), classified back.
+//! let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(0);
+//! let data = TrainingSet::new(20, 0.1)?;
+//! let xs: Particles<f32> = data.build(&mut rng);
+//! let classes = Classifier::default().classify_batch(&xs)?;
+//! assert!(classes
+//!     .iter()
+//!     .enumerate()
+//!     .all(|(r, c)| c.assignment == Assignment::State(data.state_of_row(r))));
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! ## The quench, measured
+//!
+//! 2,000 starts from U[−5, 5)^8 (seed 11), each classified after a reference quench (steps of 0.01, moves capped
+//! at 0.1, down to a gradient of 1e-9) land in the five states with shares 0.418, 0.309, 0.196, 0.057, 0.020 and
+//! none unassigned. Against that reference:
+//!
+//! - [`Quench::default`] (0.01, cap 0.1, stop at a gradient of 1e-6, at most 20,000 steps) converges on all
+//!   2,000 (165 steps on average, 350 at most) and agrees on every sample;
+//! - [`Quench::authors`] (1,000 plain steps of 0.001 on the ordered-pair energy) converges on none (largest
+//!   final gradient 2.4) and assigns 70 of 2,000 (3.5%) to another state, over-counting state 4 (0.073 against
+//!   0.057): its first steps, uncapped, jump far where the forces are large;
+//! - plain steps of 0.001 on the unordered energy leave 4.6% unassigned (not converged); plain steps of 0.01
+//!   without the cap diverge or jump to another basin on 52% of the starts.
+//!
+//! Quench and classification of 2,000 samples take about 0.09 s with the default and 0.5 s with the authors'
+//! quench (release build, 2 shared cores).
+#![warn(missing_docs)]
+
+pub mod classify;
+pub mod dataset;
+pub mod error;
+pub mod geometry;
+pub mod histogram;
+pub mod io;
+pub mod potential;
+pub mod quench;
+pub mod states;
+
+pub use classify::{Assignment, Classification, Classifier, StateShares};
+pub use dataset::{load_dw4, TrainingSet, DW4_DIM};
+pub use error::{MoleculesError, Result};
+pub use histogram::{dw4_energies, dw4_energy_histogram, dw4_pair_distance_histogram, Histogram};
+pub use io::npy::read_npy;
+pub use io::npy_write::{write_npy, Precision};
+pub use io::raw::read_raw_f32;
+pub use io::read_particles;
+pub use potential::{DoubleWell, PairSum};
+pub use quench::{Quench, QuenchReport};
+pub use states::{MetastableState, STATES};
