@@ -89,3 +89,7 @@ pub use run::{assert_laws, Failure};
 /// [`LawError`](equistein::laws::LawError), [`Violation`](equistein::laws::Violation),
 /// [`Tolerance`](equistein::laws::Tolerance).
 pub use equistein::laws::{self, Law, LawError, Tolerance, Violation};
+
+/// The RNG trait crate of [`Group::sample`](equistein::Group::sample), so that a test crate can implement a
+/// group with no dependency but `equistein` and `equistein-testing`.
+pub use rand_chacha::rand_core;
