@@ -155,11 +155,11 @@ impl fmt::Display for Violation {
         } else {
             write!(
                 f,
-                "law `{}` broken at coordinate {}: left {:?} vs right {:?}, |Δ| = {:e} > {:e} (tolerance {:e})",
+                "law `{}` broken at coordinate {}: left {} vs right {}, |Δ| = {:e} > {:e} (tolerance {:e})",
                 self.law,
                 self.coordinate,
-                self.left.get(self.coordinate),
-                self.right.get(self.coordinate),
+                self.left.get(self.coordinate).copied().unwrap_or(f64::NAN),
+                self.right.get(self.coordinate).copied().unwrap_or(f64::NAN),
                 self.error,
                 self.allowed,
                 self.tolerance
