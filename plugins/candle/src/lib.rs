@@ -16,8 +16,12 @@
 //! - [`CandleEnergy`]: the adapter: a core [`equistein::Energy`] (batched, `∇ₓ`) and a core
 //!   [`equistein::cd::TrainableEnergy`] (`∇θ` of the CD loss by autograd, [`Adam`] with learning-rate steps,
 //!   optional gradient clipping and L2 penalty on the energies), in `f32` and `f64`.
-//! - [`checkpoint`]: parameters, optimizer state, the persistent chain, the epoch and the RNG state in one
-//!   safetensors file, written atomically; a resumed run is bit-identical.
+//! - [`train`]: the trainer: the core's CD driver over any network, head and sampler, with checkpoints every
+//!   k epochs, a bit-identical resume, whole-run counters (epochs, minibatches, SVGD steps, resets, sampling
+//!   and learning time, the median step time) and observers (progress, metrics, early stop).
+//! - [`checkpoint`]: parameters, optimizer state, the persistent chain, the epoch, the RNG state, the run's
+//!   identity and counters in one safetensors file, written atomically; a checkpoint of another run, model
+//!   shape or format is refused, naming the field.
 //!
 //! ```
 //! use equistein::Energy;
@@ -39,6 +43,7 @@ mod float;
 mod head;
 mod mlp;
 mod network;
+pub mod train;
 mod wrappers;
 
 pub use adam::Adam;

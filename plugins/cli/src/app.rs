@@ -168,7 +168,7 @@ pub fn run_with(
         seed,
         preset,
         progress,
-        checkpoints: Some(experiments::ebm::Checkpoints {
+        checkpoints: Some(experiments::ebm_training::Checkpoints {
             dir: out.join(format!(".{}.checkpoints", exp.name())),
             resume,
         }),

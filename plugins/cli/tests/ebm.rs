@@ -2,8 +2,10 @@
 //! equivariant models' accuracy unchanged by 90° rotations of the test set, checkpoints removed after a run.
 
 use equistein_cli::config::{resolve, ExperimentConfig, ExperimentName, Overrides, Preset};
-use equistein_cli::experiments::ebm::{run_ebm, spearman, Checkpoints, EbmKind};
+use equistein_cli::experiments::ebm_evaluation::spearman;
+use equistein_cli::experiments::ebm_training::Checkpoints;
 use equistein_cli::experiments::RunContext;
+use equistein_cli::experiments::{ebm_circles, jem_c4};
 use equistein_cli::progress::{Mode, Progress};
 
 fn config(exp: ExperimentName, sets: &[&str]) -> ExperimentConfig {
@@ -32,13 +34,12 @@ fn jem_c4_quick_has_every_metric() {
         seed: 3,
         preset: Preset::Quick,
         progress: &progress,
-        checkpoints: None,
+        checkpoints: Some(Checkpoints {
+            dir: dir.clone(),
+            resume: true,
+        }),
     };
-    let k = Checkpoints {
-        dir: dir.clone(),
-        resume: true,
-    };
-    let out = run_ebm(EbmKind::JemC4, &c, &ctx, Some(&k)).unwrap();
+    let out = jem_c4::run(&c, &ctx).unwrap();
     assert!(
         !dir.exists(),
         "checkpoints are removed after a finished run"
@@ -90,7 +91,7 @@ fn ebm_circles_quick_runs() {
         progress: &progress,
         checkpoints: None,
     };
-    let out = run_ebm(EbmKind::Circles, &c, &ctx, None).unwrap();
+    let out = ebm_circles::run(&c, &ctx).unwrap();
     assert_eq!(out.metrics.runs.names(), vec!["ebm+svgd", "eebm+esvgd"]);
     for (_, r) in &out.metrics.runs.0 {
         assert_eq!(r.ring_fractions.as_ref().unwrap().len(), 2);

@@ -1,8 +1,14 @@
 //! The experiments. Each has a core (configuration → samplers → metrics, a library function that returns the
 //! metrics and the final particles, used by the tests) and a writer (metrics.json and pictures).
 
-pub mod ebm;
+pub mod ebm_circles;
+pub mod ebm_evaluation;
+pub mod ebm_metrics;
+pub mod ebm_pictures;
+pub mod ebm_run;
+pub mod ebm_training;
 pub mod evaluate;
+pub mod jem_c4;
 pub mod pictures;
 pub mod robustness;
 pub mod sample_efficiency;
@@ -30,7 +36,7 @@ pub struct RunContext<'a> {
     /// Where progress goes.
     pub progress: &'a Progress,
     /// Checkpoints of long trainings (`jem-c4`, `ebm-circles`), and whether to resume from them.
-    pub checkpoints: Option<ebm::Checkpoints>,
+    pub checkpoints: Option<ebm_training::Checkpoints>,
 }
 
 /// A failure while running an experiment (after its configuration was accepted).
@@ -104,14 +110,8 @@ pub fn run(
             let outcome = robustness::run_robustness(c, ctx)?;
             robustness::write(&outcome, out)
         }
-        ExperimentConfig::JemC4(c) => {
-            let outcome = ebm::run_ebm(ebm::EbmKind::JemC4, c, ctx, ctx.checkpoints.as_ref())?;
-            ebm::write_ebm(&outcome, out)
-        }
-        ExperimentConfig::EbmCircles(c) => {
-            let outcome = ebm::run_ebm(ebm::EbmKind::Circles, c, ctx, ctx.checkpoints.as_ref())?;
-            ebm::write_ebm(&outcome, out)
-        }
+        ExperimentConfig::JemC4(c) => jem_c4::run_and_write(c, ctx, out),
+        ExperimentConfig::EbmCircles(c) => ebm_circles::run_and_write(c, ctx, out),
     }
 }
 
