@@ -13,8 +13,8 @@ use rayon::prelude::*;
 pub enum Assignment {
     /// The state [`STATES`]`[i]` (state number `i + 1`).
     State(usize),
-    /// The quench ended farther than the tolerance from every state's fingerprint (a saddle, or a quench that
-    /// had not converged).
+    /// The quench ended farther than the tolerance from every state's fingerprint: at a saddle (a symmetric
+    /// start such as a perfect square keeps its symmetry under descent and stops at one), or not converged.
     Unassigned,
     /// The quench produced a NaN or infinity (the step is too large for that start).
     Diverged,

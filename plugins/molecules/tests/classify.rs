@@ -166,3 +166,16 @@ fn uniform_starts_reach_all_five_states() {
     assert_eq!(shares.unassigned + shares.diverged, 0, "{shares:?}");
     assert!(shares.counts.iter().all(|&c| c >= 4), "{shares:?}");
 }
+
+#[test]
+fn a_perfect_square_quenches_to_a_saddle_and_is_unassigned() {
+    // Row 0 of Köhler's dimer_4particles is a perfect square; descent keeps the symmetry and stops at the
+    // square saddle (side 2.346, E = −20.162), which is no meta-stable state.
+    let s = 1.049148;
+    let got = Classifier::default()
+        .classify(&[-s, -s, -s, s, s, s, s, -s])
+        .unwrap();
+    assert_eq!(got.assignment, Assignment::Unassigned, "{got:?}");
+    assert!(got.quench.converged);
+    assert!((got.energy + 20.1623).abs() < 1e-3, "{got:?}");
+}
