@@ -7,6 +7,10 @@
 //!   paper's ReLU MLP. Every network also gives a [`FastNet`]: its input gradient with the parameters held
 //!   fixed, used while sampling. [`Mlp`]'s is written out by hand through the ReLU masks (about two forward
 //!   passes); any other network falls back to candle's autograd ([`AutogradNet`]).
+//! - Convolutional networks on square images ([`conv`]): [`SteerableCnn`], the C4-steerable CNN with the
+//!   regular representation (exactly invariant under quarter turns of the input), and [`PlainCnn`], the
+//!   ordinary CNN of the same shape and parameter count; both sample through one hand-written
+//!   [`ConvStack`] (im2col + GEMM, the input gradient through the transposed convolutions, rayon over images).
 //! - Invariant wrappers without parameters: [`GroupAverage`] (outputs averaged over a finite group acting
 //!   linearly on the input), [`NormInput`] (the network sees `‖x‖`: SO(n)), [`CanonicalInput`] (the network
 //!   sees the canonical form `P(x)` of any core [`equistein::OrbitMap`]).
@@ -37,20 +41,26 @@
 
 mod adam;
 pub mod checkpoint;
+mod cnn;
+pub mod conv;
 mod energy;
 mod fast;
 mod float;
 mod head;
 mod mlp;
 mod network;
+mod steerable;
 pub mod train;
 mod wrappers;
 
 pub use adam::Adam;
+pub use cnn::{PlainCnn, PLAIN_WIDTHS};
+pub use conv::{ConvBank, ConvSpec, ConvStack};
 pub use energy::{CandleEnergy, OutputEnergy};
 pub use fast::{AutogradNet, FastNet};
 pub use float::{candle_err, Float};
 pub use head::{Head, JemHead, ScalarHead};
 pub use mlp::Mlp;
 pub use network::Network;
+pub use steerable::{rotate_maps, rotated_index, SteerableCnn, STEERABLE_WIDTHS};
 pub use wrappers::{CanonicalInput, GroupAverage, NormInput};

@@ -129,7 +129,7 @@ pub struct Dense<T> {
 
 /// `dst (m × n) = a (m × k) · op(b)`, all row-major; `op(b) = bᵀ` for `b` stored `n × k` if `transpose_b`,
 /// else `b` stored `k × n`.
-fn matmul<T: Float>(
+pub(crate) fn matmul<T: Float>(
     m: usize,
     n: usize,
     k: usize,
