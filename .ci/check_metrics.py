@@ -6,10 +6,14 @@ Usage: check_metrics.py OUT EXPERIMENT...
 For every experiment: the top-level keys; every sampler run the resolved config.toml asks for is present;
 every number is finite; fractions sum to 1; spread ratios are positive. For circles and spheres, the point of
 the toy: `esvgd-scalar`'s spread ratio exceeds `svgd`'s on every ring. For sample-efficiency: curves that start
-at step 0 and end at the last step. For robustness: one final value per repeat and ordered quartiles.
+at step 0 and end at the last step. For robustness: one final value per repeat and ordered quartiles. For
+the DW-4 experiments: one run per combination (and bandwidth), state shares that sum to 1 with counts that add
+up, distances in [0, 1], energies in the potential's range, the samples' .npy file with the counted rows, and a
+reference whose distances to itself are 0.
 """
 import json
 import math
+import re
 import sys
 import tomllib
 from pathlib import Path
@@ -161,6 +165,58 @@ def check_ebm(exp, m, cfg):
     sums_to_one(f"{exp}.reference.fractions", m["reference"].get("fractions"))
 
 
+def check_dw4(exp, m, cfg, d):
+    """dw4 / dw4-boltzmann / dw4-kohler."""
+    hs = cfg["evaluation"]["bandwidths"]
+    expected = sorted(f"{c} h={h:g}" if len(hs) > 1 else c for c in cfg["combinations"] for h in (hs or [0]))
+    got = sorted(m["runs"])
+    if len(got) != len(expected) or any(not g.startswith(e.split(" ")[0]) for g, e in zip(got, expected)):
+        fail(f"{exp}: runs {got} != expected {expected}")
+    rows = [("reference", m["reference"])] + list(m["runs"].items())
+    for name, r in rows:
+        where = f"{exp}.{name}"
+        for key in ("state_shares", "state_counts", "states_found", "state_tv", "energy_tv", "distance_tv",
+                    "mean_energy", "samples"):
+            if key not in r:
+                fail(f"{where}: missing `{key}`")
+                return
+        sums_to_one(f"{where}.state_shares", r["state_shares"])
+        if len(r["state_shares"]) != 6:
+            fail(f"{where}.state_shares: {len(r['state_shares'])} entries, expected 6")
+        found = sum(1 for c in r["state_counts"] if c > 0)
+        if found != r["states_found"]:
+            fail(f"{where}: states_found {r['states_found']} but {found} states have samples")
+        n = r["samples"]
+        if abs(sum(r["state_counts"]) / max(n, 1) - sum(r["state_shares"][:5])) > 1e-9:
+            fail(f"{where}: state counts do not match the shares")
+        for key in ("state_tv", "energy_tv", "distance_tv"):
+            if not 0 <= r[key] <= 1:
+                fail(f"{where}.{key}: not in [0, 1]: {r[key]}")
+        if not -26.0 < r["mean_energy"] < 1e6:
+            fail(f"{where}.mean_energy: {r['mean_energy']} below the potential's minimum")
+        if name == "reference":
+            if r["state_tv"] != 0 or r["energy_tv"] != 0 or r["distance_tv"] != 0:
+                fail(f"{where}: distances of the reference to itself are not 0")
+            continue
+        if n + r.get("non_finite", 0) < cfg["evaluation"]["samples"]:
+            fail(f"{where}: {n} samples, fewer than configured")
+        if not r.get("svgd_step_ms", 0) > 0:
+            fail(f"{where}.svgd_step_ms: not positive")
+        stem = name.replace("+", "-").replace(" ", "_").replace("=", "")
+        npy = d / f"samples_{stem}.npy"
+        try:
+            raw = npy.read_bytes()
+            header_len = int.from_bytes(raw[8:10], "little")
+            header = raw[10:10 + header_len].decode("latin1")
+            shape = re.search(r"'shape': \((\d+), *(\d+),? *\)", header)
+            if not shape or shape.groups() != (str(n), "8") or "'<f4'" not in header:
+                fail(f"{npy}: header {header.strip()!r} is not ({n}, 8) <f4")
+            if len(raw) - 10 - header_len != n * 8 * 4:
+                fail(f"{npy}: {len(raw) - 10 - header_len} data bytes, expected {n * 32}")
+        except OSError as e:
+            fail(f"{where}: cannot read {npy}: {e}")
+
+
 def main():
     out = Path(sys.argv[1])
     for exp in sys.argv[2:]:
@@ -187,6 +243,8 @@ def main():
             check_robustness(m, cfg)
         elif exp in ("jem-c4", "ebm-circles"):
             check_ebm(exp, m, cfg)
+        elif exp in ("dw4", "dw4-boltzmann", "dw4-kohler"):
+            check_dw4(exp, m, cfg, d)
         else:
             fail(f"{exp}: no checker for this experiment")
         pngs = sorted(p.name for p in d.glob("*.png"))

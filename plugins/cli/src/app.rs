@@ -171,6 +171,7 @@ pub fn run_with(
         checkpoints: Some(experiments::ebm_training::Checkpoints {
             dir: out.join(format!(".{}.checkpoints", exp.name())),
             resume,
+            stop_after: None,
         }),
     };
     experiments::run(config, &ctx, &staged).map_err(|e| e.to_string())?;

@@ -4,8 +4,8 @@
 use equistein_cli::config::{resolve, ExperimentConfig, ExperimentName, Overrides, Preset};
 use equistein_cli::experiments::ebm_evaluation::spearman;
 use equistein_cli::experiments::ebm_training::Checkpoints;
-use equistein_cli::experiments::RunContext;
 use equistein_cli::experiments::{ebm_circles, jem_c4};
+use equistein_cli::experiments::{RunContext, RunError};
 use equistein_cli::progress::{Mode, Progress};
 
 fn config(exp: ExperimentName, sets: &[&str]) -> ExperimentConfig {
@@ -37,6 +37,7 @@ fn jem_c4_quick_has_every_metric() {
         checkpoints: Some(Checkpoints {
             dir: dir.clone(),
             resume: true,
+            stop_after: None,
         }),
     };
     let out = jem_c4::run(&c, &ctx).unwrap();
@@ -74,6 +75,93 @@ fn jem_c4_quick_has_every_metric() {
     ] {
         assert!(json["runs"]["eebm+esvgd"].get(key).is_some(), "{key}");
     }
+}
+
+/// `metrics.json` without the wall times and the resume count (what a resumed run must reproduce).
+fn deterministic(m: &serde_json::Value) -> serde_json::Value {
+    let mut m = m.clone();
+    for (_, r) in m["runs"].as_object_mut().unwrap() {
+        let r = r.as_object_mut().unwrap();
+        for k in ["seconds", "sampling_seconds", "svgd_step_ms", "resumes"] {
+            assert!(r.remove(k).is_some(), "{k}");
+        }
+    }
+    m
+}
+
+#[test]
+fn jem_c4_stopped_after_two_checkpoints_and_resumed_equals_the_uninterrupted_run() {
+    let ExperimentConfig::JemC4(c) = config(ExperimentName::JemC4, &["checkpoint_every=1"]) else {
+        panic!()
+    };
+    let progress = Progress::new(Mode::Silent);
+    let dir = std::env::temp_dir().join(format!("equistein-ebm-resume-{}", std::process::id()));
+    let ctx = |resume, stop_after, checkpoints: bool| RunContext {
+        seed: 5,
+        preset: Preset::Quick,
+        progress: &progress,
+        checkpoints: checkpoints.then(|| Checkpoints {
+            dir: dir.clone(),
+            resume,
+            stop_after,
+        }),
+    };
+    let whole = jem_c4::run(&c, &ctx(false, None, false)).unwrap();
+    // "Killed": an observer stops the first combination after its second checkpoint (epoch 2 of 3).
+    let e = jem_c4::run(&c, &ctx(false, Some(2), true)).unwrap_err();
+    assert!(matches!(e, RunError::Stopped(_)), "{e}");
+    assert!(
+        dir.join("ebm-svgd.safetensors").exists(),
+        "the checkpoint is kept"
+    );
+    let resumed = jem_c4::run(&c, &ctx(true, None, true)).unwrap();
+    assert!(
+        !dir.exists(),
+        "checkpoints are removed after the finished run"
+    );
+    let (a, b) = (
+        serde_json::to_value(&resumed.metrics).unwrap(),
+        serde_json::to_value(&whole.metrics).unwrap(),
+    );
+    assert_eq!(deterministic(&a), deterministic(&b));
+    let first = &a["runs"]["ebm+svgd"];
+    assert_eq!(first["resumes"], 1);
+    assert_eq!(
+        first["epochs_run"], 3,
+        "counters cover the part before the stop too"
+    );
+    assert_eq!(first["minibatches"], 12);
+    assert_eq!(a["runs"]["eebm+svgd"]["resumes"], 0);
+}
+
+#[test]
+fn resuming_under_another_configuration_is_refused_naming_the_key() {
+    let ExperimentConfig::JemC4(c) = config(ExperimentName::JemC4, &["checkpoint_every=1"]) else {
+        panic!()
+    };
+    let progress = Progress::new(Mode::Silent);
+    let dir = std::env::temp_dir().join(format!("equistein-ebm-refuse-{}", std::process::id()));
+    let ctx = |resume, stop_after| RunContext {
+        seed: 5,
+        preset: Preset::Quick,
+        progress: &progress,
+        checkpoints: Some(Checkpoints {
+            dir: dir.clone(),
+            resume,
+            stop_after,
+        }),
+    };
+    jem_c4::run(&c, &ctx(false, Some(1))).unwrap_err();
+    let mut other = c.clone();
+    other.reset_probability = 0.5;
+    let e = jem_c4::run(&other, &ctx(true, None))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("cannot resume") && e.contains("config: reset_probability"),
+        "{e}"
+    );
+    std::fs::remove_dir_all(&dir).ok();
 }
 
 #[test]

@@ -250,3 +250,12 @@ pub fn sampler_list(
     }
     Ok(())
 }
+
+/// Checks that `v` is finite and `≥ 0`.
+pub fn nonnegative(key: &str, v: f64) -> Result<(), ConfigError> {
+    finite(key, v)?;
+    if v < 0.0 {
+        return Err(ConfigError::new(format!("`{key}` must be ≥ 0, got {v}")));
+    }
+    Ok(())
+}

@@ -1,6 +1,6 @@
 //! Configurations of the energy-based-model experiments `jem-c4` and `ebm-circles` (ESVGD.md §4).
 
-use super::common::{count, finite, positive, MAX_COUNT, MAX_STEPS};
+use super::common::{count, nonnegative, positive, MAX_COUNT, MAX_STEPS};
 use super::{ConfigError, Preset};
 use serde::{Deserialize, Serialize};
 
@@ -267,14 +267,6 @@ impl EbmConfig {
         count("evaluation.grid", e.grid, 4, 1_000)?;
         Ok(())
     }
-}
-
-fn nonnegative(key: &str, v: f64) -> Result<(), ConfigError> {
-    finite(key, v)?;
-    if v < 0.0 {
-        return Err(ConfigError::new(format!("`{key}` must be ≥ 0, got {v}")));
-    }
-    Ok(())
 }
 
 fn milestones(key: &str, m: &[(usize, f64)]) -> Result<(), ConfigError> {

@@ -5,6 +5,7 @@
 //! input, and reports the first problem as one line naming the file, key or value.
 
 pub mod common;
+pub mod dw4;
 pub mod ebm;
 pub mod merge;
 pub mod robustness;
@@ -12,6 +13,7 @@ pub mod sample_efficiency;
 pub mod toy;
 
 pub use common::{Evaluation, GaussianTarget, OneOrMany, RadialTarget, SamplerKind};
+pub use dw4::{Dw4Config, Dw4Data, Dw4Evaluation};
 pub use ebm::{Combination, EbmConfig, EbmEvaluation};
 pub use robustness::{RandomStart, RobustnessConfig, RobustnessTarget};
 pub use sample_efficiency::SampleEfficiencyConfig;
@@ -87,11 +89,17 @@ pub enum ExperimentName {
     JemC4,
     /// Scalar EBM on concentric circles, three model/sampler combinations.
     EbmCircles,
+    /// DW-4: scalar EBM on the paper's five meta-stable states, three combinations.
+    Dw4,
+    /// DW-4 on the equivariant-flow-matching Boltzmann splits, three combinations.
+    Dw4Boltzmann,
+    /// DW-4 on Köhler's one-state data (appendix E.1), E-SVGD sampled with a large and a tiny bandwidth.
+    Dw4Kohler,
 }
 
 impl ExperimentName {
     /// Every experiment, in listing order.
-    pub const ALL: [ExperimentName; 7] = [
+    pub const ALL: [ExperimentName; 10] = [
         ExperimentName::C4Gaussians,
         ExperimentName::Circles,
         ExperimentName::Spheres,
@@ -99,6 +107,9 @@ impl ExperimentName {
         ExperimentName::Robustness,
         ExperimentName::JemC4,
         ExperimentName::EbmCircles,
+        ExperimentName::Dw4,
+        ExperimentName::Dw4Boltzmann,
+        ExperimentName::Dw4Kohler,
     ];
 
     /// The command-line name.
@@ -111,6 +122,9 @@ impl ExperimentName {
             ExperimentName::Robustness => "robustness",
             ExperimentName::JemC4 => "jem-c4",
             ExperimentName::EbmCircles => "ebm-circles",
+            ExperimentName::Dw4 => "dw4",
+            ExperimentName::Dw4Boltzmann => "dw4-boltzmann",
+            ExperimentName::Dw4Kohler => "dw4-kohler",
         }
     }
 
@@ -137,6 +151,15 @@ impl ExperimentName {
             }
             ExperimentName::EbmCircles => {
                 "scalar EBM on concentric circles: ebm+svgd, eebm+svgd, eebm+esvgd (CD with persistent SVGD chains)"
+            }
+            ExperimentName::Dw4 => {
+                "DW-4 on the paper's five meta-stable states: ebm+svgd, eebm+svgd, eebm+esvgd; samples quenched and classified"
+            }
+            ExperimentName::Dw4Boltzmann => {
+                "DW-4 on the EFM Boltzmann train split, judged against its test split: the three combinations"
+            }
+            ExperimentName::Dw4Kohler => {
+                "DW-4 on Köhler's one-state data: eebm+esvgd sampled with h = 2 and h = 1e-4 (appendix E.1)"
             }
         }
     }
@@ -174,6 +197,12 @@ pub enum ExperimentConfig {
     JemC4(EbmConfig),
     /// `ebm-circles`.
     EbmCircles(EbmConfig),
+    /// `dw4`.
+    Dw4(Dw4Config),
+    /// `dw4-boltzmann`.
+    Dw4Boltzmann(Dw4Config),
+    /// `dw4-kohler`.
+    Dw4Kohler(Dw4Config),
 }
 
 impl ExperimentConfig {
@@ -189,6 +218,9 @@ impl ExperimentConfig {
             ExperimentName::Robustness => Self::Robustness(RobustnessConfig::preset(preset)),
             ExperimentName::JemC4 => Self::JemC4(EbmConfig::jem_c4(preset)),
             ExperimentName::EbmCircles => Self::EbmCircles(EbmConfig::ebm_circles(preset)),
+            ExperimentName::Dw4 => Self::Dw4(Dw4Config::dw4(preset)),
+            ExperimentName::Dw4Boltzmann => Self::Dw4Boltzmann(Dw4Config::dw4_boltzmann(preset)),
+            ExperimentName::Dw4Kohler => Self::Dw4Kohler(Dw4Config::dw4_kohler(preset)),
         }
     }
 
@@ -202,6 +234,9 @@ impl ExperimentConfig {
             Self::Robustness(_) => ExperimentName::Robustness,
             Self::JemC4(_) => ExperimentName::JemC4,
             Self::EbmCircles(_) => ExperimentName::EbmCircles,
+            Self::Dw4(_) => ExperimentName::Dw4,
+            Self::Dw4Boltzmann(_) => ExperimentName::Dw4Boltzmann,
+            Self::Dw4Kohler(_) => ExperimentName::Dw4Kohler,
         }
     }
 
@@ -213,6 +248,7 @@ impl ExperimentConfig {
             Self::SampleEfficiency(c) => c.validate(),
             Self::Robustness(c) => c.validate(),
             Self::JemC4(c) | Self::EbmCircles(c) => c.validate(),
+            Self::Dw4(c) | Self::Dw4Boltzmann(c) | Self::Dw4Kohler(c) => c.validate(),
         }
     }
 
@@ -224,6 +260,7 @@ impl ExperimentConfig {
             Self::SampleEfficiency(c) => to_table(c),
             Self::Robustness(c) => to_table(c),
             Self::JemC4(c) | Self::EbmCircles(c) => to_table(c),
+            Self::Dw4(c) | Self::Dw4Boltzmann(c) | Self::Dw4Kohler(c) => to_table(c),
         };
         // Every field is a number, string, list or table of those: serialization cannot fail.
         r.unwrap_or_default()
@@ -237,6 +274,7 @@ impl ExperimentConfig {
             Self::SampleEfficiency(c) => toml::to_string_pretty(c),
             Self::Robustness(c) => toml::to_string_pretty(c),
             Self::JemC4(c) | Self::EbmCircles(c) => toml::to_string_pretty(c),
+            Self::Dw4(c) | Self::Dw4Boltzmann(c) | Self::Dw4Kohler(c) => toml::to_string_pretty(c),
         };
         r.unwrap_or_default()
     }
@@ -250,6 +288,9 @@ impl ExperimentConfig {
             ExperimentName::Robustness => Self::Robustness(from_table(table)?),
             ExperimentName::JemC4 => Self::JemC4(from_table(table)?),
             ExperimentName::EbmCircles => Self::EbmCircles(from_table(table)?),
+            ExperimentName::Dw4 => Self::Dw4(from_table(table)?),
+            ExperimentName::Dw4Boltzmann => Self::Dw4Boltzmann(from_table(table)?),
+            ExperimentName::Dw4Kohler => Self::Dw4Kohler(from_table(table)?),
         })
     }
 }

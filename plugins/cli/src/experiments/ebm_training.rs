@@ -9,7 +9,8 @@ use equistein::cd::{CdConfig, ContrastiveDivergence, FreshStart, PersistentChain
 use equistein::{Control, Energy, Kernel, Particles, RunLimits, Sampler, StepSchedule, Svgd};
 use equistein_candle::checkpoint::RunIdentity;
 use equistein_candle::train::{
-    Checkpointing, EpochReport, NoCheckpoints, RunCounters, SafetensorsFile, TrainObserver, Trainer,
+    Checkpointing, EpochReport, NoCheckpoints, RunCounters, SafetensorsFile, StopAfterCheckpoints,
+    TrainObserver, Trainer,
 };
 use equistein_candle::{Adam, CandleEnergy, Head, Mlp, Network};
 use rand_chacha::ChaCha8Rng;
@@ -22,6 +23,9 @@ pub struct Checkpoints {
     pub dir: PathBuf,
     /// Continue from a checkpoint of the same experiment, configuration and seed, if one exists.
     pub resume: bool,
+    /// Stop each combination's training after this many checkpoints, leaving them on disk (a time box; the
+    /// tests' stand-in for a killed run). The run then fails with [`RunError::Stopped`].
+    pub stop_after: Option<usize>,
 }
 
 /// The checkpoint of one combination: its file, the run's identity, whether to resume.
@@ -33,16 +37,18 @@ pub struct CombinationCheckpoint {
     pub identity: RunIdentity,
     /// Resume from `path` if it exists.
     pub resume: bool,
+    /// Stop after this many checkpoints.
+    pub stop_after: Option<usize>,
 }
 
 impl Checkpoints {
     /// The checkpoint of `combination` in experiment `experiment`, run with `config` under `seed`.
-    pub fn for_combination(
+    pub fn for_combination<C: serde::Serialize>(
         &self,
         experiment: &str,
         combination: &str,
         seed: u64,
-        config: &EbmConfig,
+        config: &C,
     ) -> CombinationCheckpoint {
         let text = toml::to_string(config).unwrap_or_default();
         CombinationCheckpoint {
@@ -54,6 +60,7 @@ impl Checkpoints {
                 format!("seed = {seed}\n{text}"),
             ),
             resume: self.resume,
+            stop_after: self.stop_after,
         }
     }
 }
@@ -87,17 +94,55 @@ fn schedule_f32(s: StepSchedule<f64>) -> StepSchedule<f32> {
     }
 }
 
-/// The core driver's settings from the configuration (positives repel the negatives, as in the paper).
-pub fn cd_config(c: &EbmConfig) -> CdConfig<f32> {
-    CdConfig {
-        epochs: c.epochs,
-        batch_size: c.batch_size,
-        sampler_limits: RunLimits {
-            max_steps: c.max_steps,
-            tolerance: (c.tolerance > 0.0).then_some(c.tolerance as f32),
-        },
-        step_sizes: schedule_f32(schedule(c.step_size, &c.step_size_steps)),
-        positives_repel: true,
+/// Where a fresh negative chain starts.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Fresh {
+    /// At the positive batch (the toy EBMs).
+    Positives,
+    /// Uniform on `[−b, b)^d` (DW-4).
+    Uniform(f64),
+}
+
+/// What training needs of an EBM experiment's configuration.
+#[derive(Debug, Clone)]
+pub struct TrainSettings {
+    /// The core driver's settings (positives repel the negatives, as in the paper).
+    pub cd: CdConfig<f32>,
+    /// Probability of a fresh start of the persistent chain.
+    pub reset_probability: f64,
+    /// Where fresh chains start.
+    pub fresh: Fresh,
+    /// Adam's learning-rate schedule.
+    pub learning_rate: StepSchedule<f64>,
+    /// Global gradient-norm clipping (0: none).
+    pub clip: f64,
+    /// L2 penalty on the energies (0: none).
+    pub energy_penalty: f64,
+    /// A checkpoint every this many epochs (0: never).
+    pub checkpoint_every: usize,
+}
+
+impl TrainSettings {
+    /// The settings of `jem-c4` and `ebm-circles` (fresh chains start at the positives).
+    pub fn of_ebm(c: &EbmConfig) -> Self {
+        TrainSettings {
+            cd: CdConfig {
+                epochs: c.epochs,
+                batch_size: c.batch_size,
+                sampler_limits: RunLimits {
+                    max_steps: c.max_steps,
+                    tolerance: (c.tolerance > 0.0).then_some(c.tolerance as f32),
+                },
+                step_sizes: schedule_f32(schedule(c.step_size, &c.step_size_steps)),
+                positives_repel: true,
+            },
+            reset_probability: c.reset_probability,
+            fresh: Fresh::Positives,
+            learning_rate: schedule(c.learning_rate, &c.learning_rate_steps),
+            clip: c.clip,
+            energy_penalty: c.energy_penalty,
+            checkpoint_every: c.checkpoint_every,
+        }
     }
 }
 
@@ -110,10 +155,10 @@ pub fn mlp(sizes: &[usize], rng: &mut ChaCha8Rng) -> Result<Mlp<f32>, RunError> 
 pub fn model_of<N: Network<f32>, H: Head<f32>>(
     net: N,
     head: H,
-    c: &EbmConfig,
+    c: &TrainSettings,
 ) -> Result<CandleEnergy<f32, N, H>, RunError> {
     let core = |e| RunError::core("model", e);
-    let adam = Adam::with_schedule(schedule(c.learning_rate, &c.learning_rate_steps));
+    let adam = Adam::with_schedule(c.learning_rate.clone());
     let adam = if c.clip > 0.0 {
         adam.clip(c.clip)
     } else {
@@ -144,6 +189,8 @@ pub trait Learned {
     fn outputs(&self, x: &Particles<f32>) -> equistein::Result<Vec<f32>>;
     /// Energies of a batch.
     fn energies(&self, x: &Particles<f32>) -> equistein::Result<Vec<f32>>;
+    /// The learned energy `E(x)`, to be sampled with any kernel.
+    fn energy(&self) -> &(dyn Energy<f32> + Sync);
     /// Samples from `exp(−E)` by the combination's sampler; with `class = Some(y)` from the class-conditional
     /// `exp(−E(x | y)) = exp(f_y(x))` of a JEM instead.
     fn sample(
@@ -164,6 +211,9 @@ struct Trained<N, H, K> {
 impl<N: Network<f32>, H: Head<f32>, K: Kernel<f32> + Clone> Learned for Trained<N, H, K> {
     fn outputs(&self, x: &Particles<f32>) -> equistein::Result<Vec<f32>> {
         self.model.outputs(x)
+    }
+    fn energy(&self) -> &(dyn Energy<f32> + Sync) {
+        &self.model
     }
     fn energies(&self, x: &Particles<f32>) -> equistein::Result<Vec<f32>> {
         let mut e = vec![0.0; x.len()];
@@ -196,7 +246,7 @@ type Run<N, H, K, C> = Trainer<f32, N, H, Svgd<f32, K>, C>;
 fn run_trainer<N, H, K, C>(
     mut trainer: Run<N, H, K, C>,
     kernel: K,
-    resume: Option<&std::path::Path>,
+    checkpoint: Option<&CombinationCheckpoint>,
     bar: &RunProgress,
 ) -> Result<TrainedCombination, RunError>
 where
@@ -205,14 +255,23 @@ where
     K: Kernel<f32> + Clone + Send + Sync + 'static,
     C: Checkpointing,
 {
-    if let Some(path) = resume.filter(|p| p.exists()) {
+    if let Some(k) = checkpoint.filter(|k| k.resume && k.path.exists()) {
         trainer
-            .resume(path)
+            .resume(&k.path)
             .map_err(|e| RunError::Other(format!("cannot resume: {e}")))?;
     }
-    let out = trainer
-        .run(Bar(bar))
-        .map_err(|e| RunError::Other(format!("training: {e}")))?;
+    let stop = StopAfterCheckpoints::new(checkpoint.and_then(|k| k.stop_after).unwrap_or(0));
+    let out = match checkpoint.and_then(|k| k.stop_after) {
+        Some(_) => trainer.run((Bar(bar), stop)),
+        None => trainer.run(Bar(bar)),
+    }
+    .map_err(|e| RunError::Other(format!("training: {e}")))?;
+    if out.stopped {
+        return Err(RunError::Stopped(format!(
+            "training stopped after epoch {} as asked; the checkpoint is kept",
+            out.counters.epochs
+        )));
+    }
     let model = trainer.into_model();
     Ok((Box::new(Trained { model, kernel }), out.counters))
 }
@@ -225,7 +284,7 @@ pub fn train<N, H, K>(
     kernel: K,
     data: &Particles<f32>,
     labels: Vec<Option<H::Label>>,
-    c: &EbmConfig,
+    c: &TrainSettings,
     rng: ChaCha8Rng,
     checkpoint: Option<&CombinationCheckpoint>,
     bar: &RunProgress,
@@ -237,14 +296,16 @@ where
 {
     let core = |e| RunError::core("training", e);
     let svgd = Svgd::builder(kernel.clone()).build().map_err(core)?;
-    let chain = PersistentChain::new(
-        data.dim(),
-        c.batch_size,
-        c.reset_probability,
-        FreshStart::Positives,
-    )
-    .map_err(core)?;
-    let cd = ContrastiveDivergence::new(cd_config(c), svgd, chain, data.clone(), labels)
+    let fresh = match c.fresh {
+        Fresh::Positives => FreshStart::Positives,
+        Fresh::Uniform(b) => FreshStart::Uniform {
+            lo: -b as f32,
+            hi: b as f32,
+        },
+    };
+    let chain = PersistentChain::new(data.dim(), c.cd.batch_size, c.reset_probability, fresh)
+        .map_err(core)?;
+    let cd = ContrastiveDivergence::new(c.cd.clone(), svgd, chain, data.clone(), labels)
         .map_err(core)?;
     let trainer = Trainer::new(model, cd, rng);
     match checkpoint {
@@ -252,7 +313,7 @@ where
             let trainer = trainer
                 .with_identity(k.identity.clone())
                 .with_checkpoints(SafetensorsFile::new(&k.path, c.checkpoint_every));
-            run_trainer(trainer, kernel, k.resume.then_some(k.path.as_path()), bar)
+            run_trainer(trainer, kernel, Some(k), bar)
         }
         _ => run_trainer(trainer.with_checkpoints(NoCheckpoints), kernel, None, bar),
     }

@@ -9,7 +9,7 @@ use super::ebm_metrics::{EbmOutcome, EbmRecord};
 use super::ebm_pictures::{write_ebm, EbmPicture};
 use super::ebm_run::{run_ebm, EbmData, EbmExperiment};
 use super::ebm_training::{
-    mlp, model_of, train, CombinationCheckpoint, Learned, TrainedCombination,
+    mlp, model_of, train, CombinationCheckpoint, Learned, TrainSettings, TrainedCombination,
 };
 use super::{RunContext, RunError};
 use crate::config::{Combination, EbmConfig, ExperimentName};
@@ -152,6 +152,7 @@ impl EbmExperiment for JemC4 {
         bar: &RunProgress,
     ) -> Result<TrainedCombination, RunError> {
         let core = |e| RunError::core("model", e);
+        let t = TrainSettings::of_ebm(c);
         let rbf = Rbf::fixed(c.bandwidth as f32).map_err(core)?;
         let erbf = Rbf::fixed(c.esvgd_bandwidth as f32).map_err(core)?;
         let c4 = CyclicRotation::new(4).map_err(core)?;
@@ -162,16 +163,16 @@ impl EbmExperiment for JemC4 {
         let labels: Vec<Option<usize>> = d.labels.iter().map(|&y| Some(y)).collect();
         let net = mlp(&sizes, &mut init)?;
         if !combo.equivariant_model() {
-            let model = model_of(net, head, c)?;
-            return train(model, rbf, &d.data, labels, c, rng, checkpoint, bar);
+            let model = model_of(net, head, &t)?;
+            return train(model, rbf, &d.data, labels, &t, rng, checkpoint, bar);
         }
         let net = GroupAverage::new(net, &c4).map_err(core)?;
-        let model = model_of(net, head, c)?;
+        let model = model_of(net, head, &t)?;
         if combo.equivariant_sampler() {
             let kernel = GroupAveraged::new(c4, erbf);
-            train(model, kernel, &d.data, labels, c, rng, checkpoint, bar)
+            train(model, kernel, &d.data, labels, &t, rng, checkpoint, bar)
         } else {
-            train(model, rbf, &d.data, labels, c, rng, checkpoint, bar)
+            train(model, rbf, &d.data, labels, &t, rng, checkpoint, bar)
         }
     }
 

@@ -1,6 +1,9 @@
 //! The experiments. Each has a core (configuration → samplers → metrics, a library function that returns the
 //! metrics and the final particles, used by the tests) and a writer (metrics.json and pictures).
 
+pub mod dw4;
+pub mod dw4_evaluation;
+pub mod dw4_pictures;
 pub mod ebm_circles;
 pub mod ebm_evaluation;
 pub mod ebm_metrics;
@@ -35,7 +38,7 @@ pub struct RunContext<'a> {
     pub preset: Preset,
     /// Where progress goes.
     pub progress: &'a Progress,
-    /// Checkpoints of long trainings (`jem-c4`, `ebm-circles`), and whether to resume from them.
+    /// Checkpoints of long trainings (the EBM experiments), and whether to resume from them.
     pub checkpoints: Option<ebm_training::Checkpoints>,
 }
 
@@ -53,6 +56,8 @@ pub enum RunError {
     Plot(PlotError),
     /// A file could not be written.
     Io(String),
+    /// Training stopped early as asked ([`ebm_training::Checkpoints::stop_after`]); checkpoints are kept.
+    Stopped(String),
     /// Anything else.
     Other(String),
 }
@@ -72,7 +77,7 @@ impl fmt::Display for RunError {
         match self {
             RunError::Core { during, error } => write!(f, "{during}: {error}"),
             RunError::Plot(e) => write!(f, "{e}"),
-            RunError::Io(e) | RunError::Other(e) => f.write_str(e),
+            RunError::Io(e) | RunError::Stopped(e) | RunError::Other(e) => f.write_str(e),
         }
     }
 }
@@ -112,6 +117,11 @@ pub fn run(
         }
         ExperimentConfig::JemC4(c) => jem_c4::run_and_write(c, ctx, out),
         ExperimentConfig::EbmCircles(c) => ebm_circles::run_and_write(c, ctx, out),
+        ExperimentConfig::Dw4(c)
+        | ExperimentConfig::Dw4Boltzmann(c)
+        | ExperimentConfig::Dw4Kohler(c) => {
+            dw4_pictures::write(&dw4::run(config.experiment(), c, ctx)?, out)
+        }
     }
 }
 

@@ -3,14 +3,18 @@
 //! The helpers take plain numbers (points, grids of density values, curves), not library types, and keep
 //! rendering cheap: one density grid per picture, shared by its panels.
 
+mod bars;
 mod boxplot;
+mod clouds;
 mod ebm;
 mod font;
 mod histogram;
 mod lines;
 mod scatter;
 
+pub use bars::grouped_bars;
 pub use boxplot::boxplots;
+pub use clouds::{cloud_grid, CloudRow};
 pub use ebm::{ebm_grid, EbmGridRow};
 pub use histogram::{histogram_panels, HistogramPanel};
 pub use lines::{line_chart, Series};
@@ -174,7 +178,31 @@ mod tests {
             "mean log π",
         )
         .unwrap();
-        for f in [p, h, l, b] {
+        let g = dir.join("bars.png");
+        grouped_bars(
+            &g,
+            "state shares",
+            &["1".into(), "2".into(), "3".into()],
+            &[
+                ("reference".into(), vec![0.2, 0.5, 0.3]),
+                ("run".into(), vec![0.1, 0.6, f64::NAN]),
+            ],
+            "share",
+        )
+        .unwrap();
+        let c = dir.join("clouds.png");
+        cloud_grid(
+            &c,
+            "configurations",
+            &[CloudRow {
+                title: "reference".into(),
+                clouds: vec![vec![(0.0, 0.0), (2.5, 0.0), (0.0, 2.5), (-3.0, -3.0)]; 3],
+            }],
+            5.0,
+            3.5,
+        )
+        .unwrap();
+        for f in [p, h, l, b, g, c] {
             let bytes = std::fs::read(&f).unwrap();
             assert_eq!(&bytes[1..4], b"PNG", "{}", f.display());
         }

@@ -1,0 +1,248 @@
+//! Configurations of the DW-4 experiments `dw4`, `dw4-boltzmann` and `dw4-kohler` (ESVGD.md §4–§5, appendix
+//! E.1): contrastive-divergence training of an MLP energy on DW-4 configurations, sampling from `U[−5, 5)^8`
+//! with each combination's sampler, and classification of the samples into the five meta-stable states.
+
+use super::common::{count, nonnegative, positive, MAX_COUNT, MAX_STEPS};
+use super::ebm::Combination;
+use super::{ConfigError, Preset};
+use serde::{Deserialize, Serialize};
+
+/// Which data set the model learns, and what its samples are compared with.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Dw4Data {
+    /// The paper's five-state set (`jaini2021/fixed_DW4`, 1,000 rows, 200 per state, centred); the reference is
+    /// the training data itself.
+    #[serde(rename = "five-states")]
+    FiveStates,
+    /// The equivariant-flow-matching splits (`efm_via_dem/`): Boltzmann samples at temperature 1, centred;
+    /// training rows from the train split, the reference is the 10,000-row test split.
+    #[serde(rename = "efm-boltzmann")]
+    EfmBoltzmann,
+    /// Köhler's one-state chain (`jaini2021/dimer_4particles`, state 4); the reference is the training data.
+    #[serde(rename = "kohler")]
+    Kohler,
+}
+
+impl Dw4Data {
+    /// The training file, relative to the data folder.
+    pub fn train_file(self) -> &'static str {
+        match self {
+            Dw4Data::FiveStates => "jaini2021/fixed_DW4.1000x8.f32le",
+            Dw4Data::EfmBoltzmann => "efm_via_dem/train_split_DW4.100000x8.f32le",
+            Dw4Data::Kohler => "jaini2021/dimer_4particles.1001x8.f32le",
+        }
+    }
+
+    /// The reference file, when it is not the training data.
+    pub fn reference_file(self) -> Option<&'static str> {
+        match self {
+            Dw4Data::EfmBoltzmann => Some("efm_via_dem/test_split_DW4.10000x8.f32le"),
+            _ => None,
+        }
+    }
+}
+
+/// How the learned models are sampled and the samples judged.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Dw4Evaluation {
+    /// Samples drawn from each learned model, from `U[−init_box, init_box)^8`.
+    pub samples: usize,
+    /// Particles per SVGD chain (the samples are drawn in independent chains of this size).
+    pub chain_size: usize,
+    /// The step limit of each chain.
+    pub steps: usize,
+    /// The chains' step size.
+    pub step_size: f64,
+    /// Stop a chain when its mean displacement falls below this (0: never).
+    pub tolerance: f64,
+    /// The sampler's bandwidths; empty: the combination's training bandwidth. Several give one row each (the
+    /// appendix E.1 variant samples with h = 2 and h = 1e-4).
+    pub bandwidths: Vec<f64>,
+    /// Rows of the reference set classified (0: all).
+    pub reference_rows: usize,
+}
+
+/// `dw4`, `dw4-boltzmann` or `dw4-kohler`.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Dw4Config {
+    /// The combinations trained (`ebm+svgd`, `eebm+svgd`, `eebm+esvgd`).
+    pub combinations: Vec<Combination>,
+    /// The data set.
+    pub data: Dw4Data,
+    /// The DW-4 data folder (`../shared/data/dw4` beside the project by default).
+    pub data_dir: String,
+    /// Training rows, spread evenly over the file (0: all).
+    pub train_rows: usize,
+    /// Epochs of training.
+    pub epochs: usize,
+    /// Positives per minibatch; the persistent chain has as many negatives.
+    pub batch_size: usize,
+    /// Hidden widths of the MLP 8 → … → 1.
+    pub hidden: Vec<usize>,
+    /// Adam's learning rate.
+    pub learning_rate: f64,
+    /// RBF bandwidth h of vanilla SVGD (`k = exp(−‖x − y‖² / h)`).
+    pub bandwidth: f64,
+    /// Bandwidth of the invariant-map RBF kernel of E-SVGD (over the canonical frame).
+    pub esvgd_bandwidth: f64,
+    /// The sampler's step limit per minibatch.
+    pub max_steps: usize,
+    /// The sampler's step size.
+    pub step_size: f64,
+    /// Stop a minibatch's sampling when the mean displacement falls below this (0: never).
+    pub tolerance: f64,
+    /// Probability of restarting the persistent chain, from `U[−init_box, init_box)^8`.
+    pub reset_probability: f64,
+    /// Half-width of the uniform box of fresh chains and evaluation starts.
+    pub init_box: f64,
+    /// Write a checkpoint every this many epochs (0: never); `--resume` continues from it.
+    pub checkpoint_every: usize,
+    /// Evaluation settings.
+    pub evaluation: Dw4Evaluation,
+}
+
+impl Dw4Config {
+    fn base(p: Preset, data: Dw4Data) -> Self {
+        Dw4Config {
+            combinations: Combination::ALL.to_vec(),
+            data,
+            data_dir: "../shared/data/dw4".into(),
+            train_rows: match p {
+                Preset::Quick => 100,
+                _ => 0,
+            },
+            epochs: match p {
+                Preset::Quick => 2,
+                Preset::Default => 10,
+                Preset::Paper => 50,
+            },
+            batch_size: match p {
+                Preset::Quick => 32,
+                _ => 64,
+            },
+            hidden: vec![64, 64],
+            learning_rate: 1e-2,
+            bandwidth: 0.1,
+            esvgd_bandwidth: 0.001,
+            max_steps: match p {
+                Preset::Quick => 50,
+                Preset::Default => 1_000,
+                Preset::Paper => 5_000,
+            },
+            step_size: 0.1,
+            tolerance: 1e-5,
+            reset_probability: 0.1,
+            init_box: 5.0,
+            checkpoint_every: 5,
+            evaluation: Dw4Evaluation {
+                samples: match p {
+                    Preset::Quick => 256,
+                    _ => 2_000,
+                },
+                chain_size: 200,
+                steps: match p {
+                    Preset::Quick => 200,
+                    Preset::Default => 5_000,
+                    Preset::Paper => 50_000,
+                },
+                step_size: 0.1,
+                tolerance: 1e-5,
+                bandwidths: Vec::new(),
+                reference_rows: match p {
+                    Preset::Quick => 500,
+                    _ => 0,
+                },
+            },
+        }
+    }
+
+    /// `dw4` (Section 5): the three combinations on the paper's five-state data (ESVGD.md §4: MLP 8→64→64→1,
+    /// `log(1 + o²)`, Adam 1e-2, batch 64, h 0.1 / 0.001, step 0.1, ≤ 5,000 steps, stop 1e-5, reset 0.1 to
+    /// `U[−5, 5)^8`, 50 epochs). `default` cuts epochs and the step cap to fit 15 minutes on 2 cores.
+    pub fn dw4(p: Preset) -> Self {
+        Self::base(p, Dw4Data::FiveStates)
+    }
+
+    /// `dw4-boltzmann`: the same combinations on the EFM train split (`default`: 2,000 rows spread over the
+    /// 100,000), judged against the 10,000-row test split.
+    pub fn dw4_boltzmann(p: Preset) -> Self {
+        let mut c = Self::base(p, Dw4Data::EfmBoltzmann);
+        c.train_rows = match p {
+            Preset::Quick => 100,
+            Preset::Default => 2_000,
+            Preset::Paper => 0,
+        };
+        c.evaluation.reference_rows = match p {
+            Preset::Quick => 500,
+            _ => 0,
+        };
+        c
+    }
+
+    /// `dw4-kohler` (appendix E.1): `eebm+esvgd` on Köhler's one-state data, sampled with h = 2 and h = 1e-4.
+    pub fn dw4_kohler(p: Preset) -> Self {
+        let mut c = Self::base(p, Dw4Data::Kohler);
+        c.combinations = vec![Combination::EebmEsvgd];
+        c.evaluation.bandwidths = vec![2.0, 1e-4];
+        c
+    }
+
+    /// Checks every field.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        if self.combinations.is_empty() {
+            return Err(ConfigError::new(
+                "`combinations` must list at least one of ebm+svgd, eebm+svgd, eebm+esvgd".into(),
+            ));
+        }
+        for (i, c) in self.combinations.iter().enumerate() {
+            if self.combinations[..i].contains(c) {
+                return Err(ConfigError::new(format!(
+                    "`combinations` lists `{}` twice",
+                    c.name()
+                )));
+            }
+        }
+        if self.data_dir.is_empty() {
+            return Err(ConfigError::new("`data_dir` must not be empty".into()));
+        }
+        if self.train_rows != 0 {
+            count("train_rows", self.train_rows, 2, MAX_COUNT)?;
+        }
+        count("epochs", self.epochs, 1, MAX_STEPS)?;
+        count("batch_size", self.batch_size, 2, MAX_COUNT)?;
+        if self.hidden.is_empty() || self.hidden.iter().any(|&h| h == 0 || h > 4096) {
+            return Err(ConfigError::new(format!(
+                "`hidden` must list widths in 1..=4096, got {:?}",
+                self.hidden
+            )));
+        }
+        positive("learning_rate", self.learning_rate)?;
+        positive("bandwidth", self.bandwidth)?;
+        positive("esvgd_bandwidth", self.esvgd_bandwidth)?;
+        count("max_steps", self.max_steps, 1, MAX_STEPS)?;
+        positive("step_size", self.step_size)?;
+        nonnegative("tolerance", self.tolerance)?;
+        if !(0.0..=1.0).contains(&self.reset_probability) {
+            return Err(ConfigError::new(format!(
+                "`reset_probability` must lie in [0, 1], got {}",
+                self.reset_probability
+            )));
+        }
+        positive("init_box", self.init_box)?;
+        let e = &self.evaluation;
+        count("evaluation.samples", e.samples, 2, MAX_COUNT)?;
+        count("evaluation.chain_size", e.chain_size, 2, MAX_COUNT)?;
+        count("evaluation.steps", e.steps, 1, MAX_STEPS)?;
+        positive("evaluation.step_size", e.step_size)?;
+        nonnegative("evaluation.tolerance", e.tolerance)?;
+        for (i, &h) in e.bandwidths.iter().enumerate() {
+            positive(&format!("evaluation.bandwidths[{i}]"), h)?;
+        }
+        if e.reference_rows != 0 {
+            count("evaluation.reference_rows", e.reference_rows, 2, MAX_COUNT)?;
+        }
+        Ok(())
+    }
+}

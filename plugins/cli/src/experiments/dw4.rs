@@ -1,0 +1,307 @@
+//! `dw4`, `dw4-boltzmann` and `dw4-kohler` (Section 5 and appendix E.1; ESVGD.md §4–§5): a scalar EBM
+//! `E(x) = log(1 + o(x)²)` of four particles in the plane, `o` an MLP 8 → 64 → 64 → 1, trained by
+//! contrastive divergence with persistent SVGD chains that restart from `U[−5, 5)^8`, for three combinations:
+//!
+//! - `ebm+svgd`: the MLP on the raw coordinates, RBF kernel (h = 0.1);
+//! - `eebm+svgd`: the MLP on the canonical frame `P(x)` of E(2) × S_4 (so the energy is invariant to rotations,
+//!   reflections, translations and relabellings), RBF kernel (h = 0.1);
+//! - `eebm+esvgd`: that model, sampled by E-SVGD with the invariant-map kernel `exp(−‖P(x) − P(y)‖² / h)`
+//!   (h = 0.001).
+//!
+//! Each learned model is then sampled from `U[−5, 5)^8` by its own sampler, every sample is quenched on the
+//! true potential and classified into the five meta-stable states, and the state shares, energies and pair
+//! distances are compared with the reference set's ([`super::dw4_evaluation`]).
+
+use super::dw4_evaluation::{
+    frame, sample, Chains, Dw4Kernel, Judged, SamplingCost, StateStatistics,
+};
+use super::ebm_training::{mlp, model_of, train, Fresh, TrainSettings, TrainedCombination};
+use super::{RunContext, RunError};
+use crate::config::{Combination, Dw4Config, ExperimentName};
+use crate::metrics::{Metrics, Runs};
+use crate::progress::RunProgress;
+use crate::streams::{stream, Purpose};
+use equistein::cd::CdConfig;
+use equistein::kernel::{InvariantMap, Rbf};
+use equistein::{Particles, RunLimits, StepSchedule};
+use equistein_candle::train::RunCounters;
+use equistein_candle::{CanonicalInput, ScalarHead};
+use equistein_molecules::load_dw4;
+use rand_chacha::ChaCha8Rng;
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+
+/// The reference row of `metrics.json`: the set the samples are compared with.
+#[derive(Debug, Clone, Serialize)]
+pub struct Dw4Reference {
+    /// The training file and the rows used.
+    pub train_file: String,
+    /// Training rows.
+    pub train_rows: usize,
+    /// The reference file (the training file unless the data set has a test split).
+    pub reference_file: String,
+    /// The bins of the histograms.
+    pub bins: String,
+    /// The reference's own statistics (its TVs against itself are 0).
+    #[serde(flatten)]
+    pub statistics: StateStatistics,
+}
+
+/// One sampled row of `metrics.json`: a combination (and bandwidth, when several are sampled).
+#[derive(Debug, Clone, Serialize)]
+pub struct Dw4Record {
+    /// The evaluation sampler's bandwidth.
+    pub bandwidth: f64,
+    /// State shares, histogram distances and mean energy of the samples.
+    #[serde(flatten)]
+    pub statistics: StateStatistics,
+    /// Wall-clock seconds of training, over every resume.
+    pub seconds: f64,
+    /// Seconds of training spent sampling negatives.
+    pub sampling_seconds: f64,
+    /// Median wall time of one SVGD step during training (B negatives + B positives), in milliseconds.
+    pub svgd_step_ms: f64,
+    /// SVGD steps during training.
+    pub svgd_steps: usize,
+    /// Minibatches of training.
+    pub minibatches: usize,
+    /// Fresh starts of the persistent chain.
+    pub resets: usize,
+    /// Times training was resumed from a checkpoint.
+    pub resumes: usize,
+    /// Epochs trained.
+    pub epochs_run: usize,
+    /// The last epoch's CD loss `mean E(x⁺) − mean E(x⁻)`.
+    pub final_cd_loss: f64,
+    /// Seconds and SVGD steps of drawing the evaluation samples.
+    pub evaluation: SamplingCost,
+}
+
+/// One row of the pictures: a name, samples and their judgement.
+#[derive(Debug, Clone)]
+pub struct Dw4Row {
+    /// `reference` or the run's name.
+    pub name: String,
+    /// The judged samples.
+    pub judged: Judged,
+}
+
+/// The result of a DW-4 experiment.
+#[derive(Debug, Clone)]
+pub struct Dw4Outcome {
+    /// `metrics.json`.
+    pub metrics: Metrics<Dw4Reference, Dw4Record>,
+    /// The reference first, then one row per record.
+    pub rows: Vec<Dw4Row>,
+}
+
+impl TrainSettings {
+    /// The settings of the DW-4 experiments: fresh chains from `U[−b, b)^8`, no clipping or penalty.
+    pub fn of_dw4(c: &Dw4Config) -> Self {
+        TrainSettings {
+            cd: CdConfig {
+                epochs: c.epochs,
+                batch_size: c.batch_size,
+                sampler_limits: RunLimits {
+                    max_steps: c.max_steps,
+                    tolerance: (c.tolerance > 0.0).then_some(c.tolerance as f32),
+                },
+                step_sizes: StepSchedule::Constant(c.step_size as f32),
+                positives_repel: true,
+            },
+            reset_probability: c.reset_probability,
+            fresh: Fresh::Uniform(c.init_box),
+            learning_rate: StepSchedule::Constant(c.learning_rate),
+            clip: 0.0,
+            energy_penalty: 0.0,
+            checkpoint_every: c.checkpoint_every,
+        }
+    }
+}
+
+/// Reads a DW-4 file of the data folder, centred, keeping `rows` rows spread evenly (0: all).
+pub fn load(dir: &Path, file: &str, rows: usize) -> Result<Particles<f64>, RunError> {
+    if !dir.is_dir() {
+        return Err(RunError::Other(format!(
+            "the DW-4 data folder {} does not exist (set `data_dir`, e.g. --set data_dir=PATH)",
+            dir.display()
+        )));
+    }
+    let path = dir.join(file);
+    let all: Particles<f64> = load_dw4(&path).map_err(|e| RunError::Other(e.to_string()))?;
+    if rows == 0 || rows >= all.len() {
+        return Ok(all);
+    }
+    let flat: Vec<f64> = (0..rows)
+        .flat_map(|i| all.particle(i * all.len() / rows).iter().copied())
+        .collect();
+    Particles::from_rows(8, &flat).map_err(|e| RunError::core("data", e))
+}
+
+/// Builds and trains one combination on `data`.
+fn train_combination(
+    combo: Combination,
+    c: &Dw4Config,
+    data: &Particles<f32>,
+    mut init: ChaCha8Rng,
+    rng: ChaCha8Rng,
+    checkpoint: Option<&super::ebm_training::CombinationCheckpoint>,
+    bar: &RunProgress,
+) -> Result<TrainedCombination, RunError> {
+    let core = |e| RunError::core("model", e);
+    let t = TrainSettings::of_dw4(c);
+    let mut sizes = vec![8];
+    sizes.extend(&c.hidden);
+    sizes.push(1);
+    let net = mlp(&sizes, &mut init)?;
+    let labels = vec![None; data.len()];
+    let rbf = Rbf::fixed(c.bandwidth as f32).map_err(core)?;
+    if !combo.equivariant_model() {
+        let model = model_of(net, ScalarHead::new(), &t)?;
+        return train(model, rbf, data, labels, &t, rng, checkpoint, bar);
+    }
+    let net = CanonicalInput::new::<f32>(net, frame()?).map_err(core)?;
+    let model = model_of(net, ScalarHead::new(), &t)?;
+    if combo.equivariant_sampler() {
+        let erbf = Rbf::fixed(c.esvgd_bandwidth as f32).map_err(core)?;
+        let kernel = InvariantMap::new(frame()?, erbf);
+        train(model, kernel, data, labels, &t, rng, checkpoint, bar)
+    } else {
+        train(model, rbf, data, labels, &t, rng, checkpoint, bar)
+    }
+}
+
+/// Runs a DW-4 experiment (`exp` names it in the metrics and checkpoints).
+pub fn run(
+    exp: ExperimentName,
+    c: &Dw4Config,
+    ctx: &RunContext<'_>,
+) -> Result<Dw4Outcome, RunError> {
+    let seed = ctx.seed;
+    let dir = PathBuf::from(&c.data_dir);
+    let data64 = load(&dir, c.data.train_file(), c.train_rows)?;
+    let data = super::ebm_evaluation::to_f32(&data64);
+    let (reference_file, reference64) = match c.data.reference_file() {
+        Some(f) => (f, load(&dir, f, c.evaluation.reference_rows)?),
+        None if c.evaluation.reference_rows == 0 => (c.data.train_file(), data64.clone()),
+        None => (
+            c.data.train_file(),
+            load(&dir, c.data.train_file(), c.evaluation.reference_rows)?,
+        ),
+    };
+    let reference = Judged::new(&reference64)?;
+    let ref_stats = reference.statistics(&reference);
+    let mut rows = vec![Dw4Row {
+        name: "reference".into(),
+        judged: reference.clone(),
+    }];
+    let experiment = exp.name();
+    let mut runs = Vec::new();
+    for (index, &combo) in c.combinations.iter().enumerate() {
+        let name = combo.name();
+        let bar = ctx.progress.start(name, c.epochs as u64);
+        let checkpoint = ctx
+            .checkpoints
+            .as_ref()
+            .map(|k| k.for_combination(experiment, name, seed, c));
+        let init = stream(seed, Purpose::Init(200 + index as u64));
+        let rng = stream(seed, Purpose::Sampler(200 + index as u64));
+        let (learned, counters) =
+            train_combination(combo, c, &data, init, rng, checkpoint.as_ref(), &bar)?;
+        let named = |e: RunError| RunError::Other(format!("{name}: {e}"));
+        let trained_h = if combo.equivariant_sampler() {
+            c.esvgd_bandwidth
+        } else {
+            c.bandwidth
+        };
+        let bandwidths = if c.evaluation.bandwidths.is_empty() {
+            vec![trained_h]
+        } else {
+            c.evaluation.bandwidths.clone()
+        };
+        let chains = Chains {
+            samples: c.evaluation.samples,
+            chain_size: c.evaluation.chain_size,
+            init_box: c.init_box,
+            limits: RunLimits {
+                max_steps: c.evaluation.steps,
+                tolerance: (c.evaluation.tolerance > 0.0).then_some(c.evaluation.tolerance as f32),
+            },
+            step_size: c.evaluation.step_size,
+        };
+        let mut summary = String::new();
+        for (b, &h) in bandwidths.iter().enumerate() {
+            let kernel = if combo.equivariant_sampler() {
+                Dw4Kernel::Invariant(h)
+            } else {
+                Dw4Kernel::Rbf(h)
+            };
+            let base = 10_000 * (index as u64 + 1) + 1_000 * b as u64;
+            let (samples, cost) =
+                sample(learned.energy(), kernel, &chains, seed, base).map_err(named)?;
+            let judged = Judged::new(&samples).map_err(named)?;
+            let row = if bandwidths.len() > 1 {
+                format!("{name} h={h}")
+            } else {
+                name.to_owned()
+            };
+            let record = record(&counters, h, judged.statistics(&reference), cost);
+            summary = format!(
+                "{} epochs, {:.3} ms per SVGD step; {} states, state TV {:.3}",
+                record.epochs_run,
+                record.svgd_step_ms,
+                record.statistics.states_found,
+                record.statistics.state_tv
+            );
+            rows.push(Dw4Row {
+                name: row.clone(),
+                judged,
+            });
+            runs.push((row, record));
+        }
+        bar.finish(&summary);
+    }
+    if let Some(k) = &ctx.checkpoints {
+        // The run finished: its checkpoints are no longer needed.
+        let _ = std::fs::remove_dir_all(&k.dir);
+    }
+    Ok(Dw4Outcome {
+        metrics: Metrics {
+            experiment: experiment.to_owned(),
+            seed,
+            preset: ctx.preset.name().to_owned(),
+            reference: Dw4Reference {
+                train_file: c.data.train_file().to_owned(),
+                train_rows: data.len(),
+                reference_file: reference_file.to_owned(),
+                bins: "energy: [-26, -10) in 64 bins of 0.25; pair distance: [0, 8) in 80 bins of 0.1; \
+                       values outside count in an under- or overflow bin"
+                    .to_owned(),
+                statistics: ref_stats,
+            },
+            runs: Runs(runs),
+        },
+        rows,
+    })
+}
+
+fn record(counters: &RunCounters, h: f64, s: StateStatistics, cost: SamplingCost) -> Dw4Record {
+    let cd_loss = counters
+        .last_loss
+        .map(|l| f64::from(l.positive_energy as f32 - l.negative_energy as f32))
+        .unwrap_or(f64::NAN);
+    Dw4Record {
+        bandwidth: h,
+        statistics: s,
+        seconds: counters.wall_seconds,
+        sampling_seconds: counters.sampling_seconds,
+        svgd_step_ms: counters.median_step_ms(),
+        svgd_steps: counters.sampler_steps,
+        minibatches: counters.minibatches,
+        resets: counters.resets,
+        resumes: counters.resumes,
+        epochs_run: counters.epochs,
+        final_cd_loss: cd_loss,
+        evaluation: cost,
+    }
+}
