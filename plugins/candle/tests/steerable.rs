@@ -347,3 +347,83 @@ fn checkpoint_round_trip_keeps_parameter_names() {
     assert_eq!(model.outputs(&x).unwrap(), other.outputs(&x).unwrap());
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// The custom convolution op against candle's `conv2d`: values, `∂L/∂x` and `∂L/∂w` of `L = Σ r ⊙ conv(x, w)`.
+#[test]
+fn custom_convolution_matches_candle_conv2d() {
+    use candle_core::Var;
+    use equistein_candle::conv::conv3x3;
+    for (b, c, o, s) in [(3, 2, 5, 7), (2, 4, 3, 6), (1, 1, 2, 3)] {
+        let dev = Device::Cpu;
+        let x = Var::from_vec(images::<f64>(1, b * c * s * s, 30), (b, c, s, s), &dev).unwrap();
+        let w = Var::from_vec(images::<f64>(1, o * c * 9, 31), (o, c, 3, 3), &dev).unwrap();
+        let r = Tensor::from_vec(images::<f64>(1, b * o * s * s, 32), (b, o, s, s), &dev).unwrap();
+        let run = |ours: bool| -> (Vec<f64>, Vec<f64>, Vec<f64>) {
+            let y = if ours {
+                conv3x3(x.as_tensor(), w.as_tensor()).unwrap()
+            } else {
+                x.as_tensor().conv2d(w.as_tensor(), 1, 1, 1, 1).unwrap()
+            };
+            let grads = (&y * &r).unwrap().sum_all().unwrap().backward().unwrap();
+            let flat = |t: &Tensor| t.flatten_all().unwrap().to_vec1::<f64>().unwrap();
+            (
+                flat(&y),
+                flat(grads.get(x.as_tensor()).unwrap()),
+                flat(grads.get(w.as_tensor()).unwrap()),
+            )
+        };
+        let (a, b2) = (run(true), run(false));
+        for (u, v) in [(&a.0, &b2.0), (&a.1, &b2.1), (&a.2, &b2.2)] {
+            let err = u
+                .iter()
+                .zip(v)
+                .fold(0.0f64, |m, (p, q)| m.max((p - q).abs()));
+            assert!(err < 1e-10, "shape {b} {c} {o} {s}: {err:e}");
+        }
+    }
+}
+
+/// The fused convolution + bias + ReLU op against candle's ops: values and all three gradients.
+#[test]
+fn fused_convolution_relu_matches_candle() {
+    use candle_core::Var;
+    use equistein_candle::conv::conv3x3_relu;
+    let (b, c, o, s) = (2, 3, 4, 5);
+    let dev = Device::Cpu;
+    let centred = |n: usize, seed: u64| -> Vec<f64> {
+        images::<f64>(1, n, seed).iter().map(|v| v - 0.5).collect()
+    };
+    let x = Var::from_vec(centred(b * c * s * s, 40), (b, c, s, s), &dev).unwrap();
+    let w = Var::from_vec(centred(o * c * 9, 41), (o, c, 3, 3), &dev).unwrap();
+    let bias = Var::from_vec(centred(o, 42), o, &dev).unwrap();
+    let r = Tensor::from_vec(centred(b * o * s * s, 43), (b, o, s, s), &dev).unwrap();
+    let run = |ours: bool| -> Vec<Vec<f64>> {
+        let y = if ours {
+            conv3x3_relu(x.as_tensor(), w.as_tensor(), bias.as_tensor()).unwrap()
+        } else {
+            x.as_tensor()
+                .conv2d(w.as_tensor(), 1, 1, 1, 1)
+                .unwrap()
+                .broadcast_add(&bias.as_tensor().reshape((1, o, 1, 1)).unwrap())
+                .unwrap()
+                .relu()
+                .unwrap()
+        };
+        let grads = (&y * &r).unwrap().sum_all().unwrap().backward().unwrap();
+        let flat = |t: &Tensor| t.flatten_all().unwrap().to_vec1::<f64>().unwrap();
+        let mut out = vec![flat(&y)];
+        for v in [&x, &w, &bias] {
+            out.push(flat(grads.get(v.as_tensor()).unwrap()));
+        }
+        out
+    };
+    let (ours, theirs) = (run(true), run(false));
+    assert!(ours[0].contains(&0.0) && ours[0].iter().any(|&v| v > 0.0));
+    for (u, v) in ours.iter().zip(&theirs) {
+        let err = u
+            .iter()
+            .zip(v)
+            .fold(0.0f64, |m, (p, q)| m.max((p - q).abs()));
+        assert!(err < 1e-10, "{err:e}");
+    }
+}

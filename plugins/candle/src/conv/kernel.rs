@@ -84,24 +84,7 @@ impl<T: Float> Conv3x3<T> {
         let mut p0 = 0;
         while p0 < pixels {
             let m = rows.min(pixels - p0);
-            for (r, col) in cols.chunks_exact_mut(k).take(m).enumerate() {
-                let p = p0 + r;
-                let img = p / (side * side);
-                let (i, j) = ((p / side) % side, p % side);
-                let base = img * side * side;
-                for a in 0..3 {
-                    for b in 0..3 {
-                        let dst = &mut col[(a * 3 + b) * ci..(a * 3 + b + 1) * ci];
-                        let (si, sj) = ((i + a).wrapping_sub(1), (j + b).wrapping_sub(1));
-                        if si < side && sj < side {
-                            let s = (base + si * side + sj) * ci;
-                            dst.copy_from_slice(&x[s..s + ci]);
-                        } else {
-                            dst.iter_mut().for_each(|v| *v = T::zero());
-                        }
-                    }
-                }
-            }
+            im2col(x, side, ci, p0, m, cols);
             let out = &mut y[p0 * co..(p0 + m) * co];
             matmul(m, co, k, &cols[..m * k], &self.w, false, out);
             for row in out.chunks_exact_mut(co) {
@@ -111,6 +94,88 @@ impl<T: Float> Conv3x3<T> {
             }
             p0 += m;
         }
+    }
+}
+
+/// Rows `p0 .. p0 + m` of the im2col matrix of NHWC maps `x` (`side × side`, `ci` channels; pixel `p` is
+/// image `p / side²`, row and column of `p mod side²`): row `p` holds `x[i + a − 1, j + b − 1, ·]` for
+/// `a, b < 3` (offset-major, zero outside the map), `9 · ci` values, written to the start of `cols`.
+pub(crate) fn im2col<T: Float>(
+    x: &[T],
+    side: usize,
+    ci: usize,
+    p0: usize,
+    m: usize,
+    cols: &mut [T],
+) {
+    let k = 9 * ci;
+    for (r, col) in cols.chunks_exact_mut(k).take(m).enumerate() {
+        let p = p0 + r;
+        let img = p / (side * side);
+        let (i, j) = ((p / side) % side, p % side);
+        let base = img * side * side;
+        for a in 0..3 {
+            for b in 0..3 {
+                let dst = &mut col[(a * 3 + b) * ci..(a * 3 + b + 1) * ci];
+                let (si, sj) = ((i + a).wrapping_sub(1), (j + b).wrapping_sub(1));
+                if si < side && sj < side {
+                    let s = (base + si * side + sj) * ci;
+                    dst.copy_from_slice(&x[s..s + ci]);
+                } else {
+                    dst.iter_mut().for_each(|v| *v = T::zero());
+                }
+            }
+        }
+    }
+}
+
+/// The filter gradient of [`Conv3x3`] for NHWC maps `x` (`images × side² × ci`) and output gradients `g`
+/// (`images × side² × co`): `acc[(p · ci + c) · co + o] += Σ_pixels im2col(x)[pixel, p · ci + c] · g[pixel, o]`
+/// (the bank layout of [`Conv3x3`]), by tiles of pixels and a transposed GEMM.
+pub(crate) fn filter_gradient<T: Float>(
+    x: &[T],
+    g: &[T],
+    images: usize,
+    side: usize,
+    ci: usize,
+    co: usize,
+    acc: &mut [T],
+) {
+    let pixels = images * side * side;
+    let k = 9 * ci;
+    debug_assert!(x.len() == pixels * ci && g.len() == pixels * co && acc.len() == k * co);
+    let rows = (TILE_VALUES / k).clamp(16, 4096).min(pixels.max(1));
+    let mut cols = vec![T::zero(); rows * k];
+    let mut p0 = 0;
+    while p0 < pixels {
+        let m = rows.min(pixels - p0);
+        im2col(x, side, ci, p0, m, &mut cols);
+        // SAFETY: acc is k × co row-major; lhs = colsᵀ (k × m: element (r, q) at cols[q · k + r]); rhs = the
+        // m × co rows of g from p0; all in bounds by the lengths asserted above; acc aliases neither.
+        unsafe {
+            gemm::gemm(
+                k,
+                co,
+                m,
+                acc.as_mut_ptr(),
+                1,
+                co as isize,
+                true,
+                cols.as_ptr(),
+                k as isize,
+                1,
+                g[p0 * co..].as_ptr(),
+                1,
+                co as isize,
+                T::one(),
+                T::one(),
+                false,
+                false,
+                false,
+                gemm::Parallelism::None,
+            );
+        }
+        p0 += m;
     }
 }
 

@@ -3,7 +3,8 @@
 //! transposed convolutions, rayon over chunks of images).
 //!
 //! [`crate::SteerableCnn`] and [`crate::PlainCnn`] build on it: both hand their (expanded) filter banks to
-//! one [`ConvStack`], so one fast kernel serves both.
+//! one [`ConvStack`], so one fast kernel serves both, and their training path ([`crate::Network::forward`])
+//! convolves through [`conv3x3`], the same kernel as a differentiable candle op.
 //!
 //! ```
 //! use equistein_candle::{ConvBank, ConvSpec, ConvStack, FastNet};
@@ -22,9 +23,11 @@
 //! ```
 
 mod kernel;
+mod op;
 mod spec;
 mod stack;
 
+pub use op::{conv3x3, conv3x3_relu};
 pub use spec::ConvSpec;
 pub use stack::{ConvBank, ConvStack};
 

@@ -109,11 +109,7 @@ impl ConvSpec {
         let b = x.dim(0)?;
         let mut h = x.reshape((b, self.channels, self.side, self.side))?;
         for (l, (w, bias)) in layers.iter().enumerate() {
-            let c = w.dim(0)?;
-            h = h
-                .conv2d(w, 1, 1, 1, 1)?
-                .broadcast_add(&bias.reshape((1, c, 1, 1))?)?
-                .relu()?;
+            h = super::op::conv3x3_relu(&h, w, bias)?;
             if self.pools(l) {
                 h = halve::<T>(&h)?;
             }
