@@ -461,6 +461,49 @@ proptest! {
     }
 }
 
+/// `J_P(x)ᵀ` column `c` against `J_P(x)ᵀ e_c` through `vjp`, entry by entry.
+fn jacobian_matches_vjps<M: OrbitMap<f64>>(p: &M, x: &[f64]) -> Result<(), TestCaseError> {
+    let (d, q) = (p.input_dim(), p.output_dim());
+    let mut jt = vec![f64::NAN; d * q];
+    p.jacobian_t(x, &mut jt);
+    let (mut e, mut col) = (vec![0.0; q], vec![0.0; d]);
+    for c in 0..q {
+        e[c] = 1.0;
+        p.vjp(x, &e, &mut col);
+        e[c] = 0.0;
+        for a in 0..d {
+            prop_assert!(
+                (jt[c * d + a] - col[a]).abs() <= 1e-12 * (1.0 + col[a].abs()),
+                "column {c}, entry {a}: {} against {}",
+                jt[c * d + a],
+                col[a]
+            );
+        }
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(prop_config())]
+
+    /// The canonical frame's `jacobian_t` (closed form in 2-D, shared frame in 3-D) equals `p` vector–Jacobian
+    /// products, with and without the reflection quotient.
+    #[test]
+    fn canonical_frame_jacobian_equals_its_vjps(
+        x2 in away_from_ties(&CanonicalFrame::new(4, 2).unwrap(), 3.0, 1e-3),
+        x3 in away_from_ties(&CanonicalFrame::new(5, 3).unwrap(), 3.0, 1e-3),
+    ) {
+        for quotient in [false, true] {
+            let p2 = CanonicalFrame::new(4, 2).unwrap().with_quotient_reflections(quotient);
+            jacobian_matches_vjps(&p2, &x2)?;
+            let p3 = CanonicalFrame::new(5, 3).unwrap().with_quotient_reflections(quotient);
+            jacobian_matches_vjps(&p3, &x3)?;
+        }
+        // The default (p calls of vjp) on another map.
+        jacobian_matches_vjps(&SortMap::new(4, 2).unwrap(), &x2)?;
+    }
+}
+
 #[test]
 fn canonical_frame_without_quotient_sees_reflections() {
     // A chiral configuration: its mirror image is not a rotation of it, so the default (SE(m)) map must tell

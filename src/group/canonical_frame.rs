@@ -79,12 +79,58 @@ pub struct CanonicalFrame {
     quotient_reflections: bool,
 }
 
+/// Values held inline (on the stack) for a cloud of up to this many coordinates: DW-4 (8) and QM9's 14 atoms
+/// in 3-D (42) fit, so [`OrbitMap::map`] and [`OrbitMap::vjp`] allocate nothing there.
+const INLINE: usize = 48;
+
+/// A zero-initialised buffer of `len` values, inline when `len ≤ INLINE`.
+struct Scratch<T: Copy> {
+    inline: [T; INLINE],
+    heap: Vec<T>,
+    len: usize,
+}
+
+impl<T: Copy> Scratch<T> {
+    fn filled(len: usize, v: T) -> Self {
+        Scratch {
+            inline: [v; INLINE],
+            heap: if len > INLINE {
+                vec![v; len]
+            } else {
+                Vec::new()
+            },
+            len,
+        }
+    }
+}
+
+impl<T: Copy> core::ops::Deref for Scratch<T> {
+    type Target = [T];
+    fn deref(&self) -> &[T] {
+        if self.len <= INLINE {
+            &self.inline[..self.len]
+        } else {
+            &self.heap
+        }
+    }
+}
+
+impl<T: Copy> core::ops::DerefMut for Scratch<T> {
+    fn deref_mut(&mut self) -> &mut [T] {
+        if self.len <= INLINE {
+            &mut self.inline[..self.len]
+        } else {
+            &mut self.heap
+        }
+    }
+}
+
 /// The frame of one configuration.
-struct Frame<T> {
+struct Frame<T: Copy> {
     /// Centered particles in sorted order, `z_j`, `k × m`.
-    z: Vec<T>,
+    z: Scratch<T>,
     /// `σ`: `order[j]` is the input particle at sorted position `j`.
-    order: Vec<usize>,
+    order: Scratch<usize>,
     /// Rows `e₁, e₂, (e₃)` of `R`, row-major `m × m`.
     e: [T; 9],
     /// `‖a‖` (0 when degenerate).
@@ -132,12 +178,18 @@ impl CanonicalFrame {
 
     fn frame<T: Real>(&self, x: &[T]) -> Frame<T> {
         let (k, m) = (self.k, self.m);
-        let mut y = vec![T::zero(); k * m];
+        let mut y = Scratch::filled(k * m, T::zero());
         center(&x[..k * m], k, m, &mut y);
-        let radii: Vec<T> = y.chunks_exact(m).map(dot_self).collect();
-        let mut order: Vec<usize> = (0..k).collect();
+        let mut radii = Scratch::filled(k, T::zero());
+        for (r, yp) in radii.iter_mut().zip(y.chunks_exact(m)) {
+            *r = dot_self(yp);
+        }
+        let mut order = Scratch::filled(k, 0usize);
+        for (p, o) in order.iter_mut().enumerate() {
+            *o = p;
+        }
         order.sort_by(|&p, &q| total_cmp(radii[p], radii[q]));
-        let mut z = vec![T::zero(); k * m];
+        let mut z = Scratch::filled(k * m, T::zero());
         for (j, &p) in order.iter().enumerate() {
             z[j * m..(j + 1) * m].copy_from_slice(&y[p * m..(p + 1) * m]);
         }
@@ -159,7 +211,11 @@ impl CanonicalFrame {
                 s: T::one(),
             };
         }
-        let e1: Vec<T> = a.iter().map(|&v| v / na).collect();
+        let mut e1 = [T::zero(); 3];
+        for (o, &v) in e1.iter_mut().zip(a) {
+            *o = v / na;
+        }
+        let e1 = &e1[..m];
         if m == 2 {
             e = [
                 e1[0],
@@ -177,7 +233,7 @@ impl CanonicalFrame {
             let mut best: Option<(usize, T, T)> = None;
             for j in 0..anchor {
                 let zj = &z[j * m..(j + 1) * m];
-                let d2 = dot_self(&perp(zj, &e1));
+                let d2 = dot_self(&perp(zj, e1));
                 let score = d2 * dot_self(zj);
                 if best.is_none_or(|(_, _, b)| score > b) {
                     best = Some((j, d2, score));
@@ -187,7 +243,7 @@ impl CanonicalFrame {
             match best {
                 Some((j, d2, _)) if d2.sqrt() > T::c(16.0) * T::epsilon() * na => {
                     let nw = d2.sqrt();
-                    let w = perp(&z[j * m..(j + 1) * m], &e1);
+                    let w = perp(&z[j * m..(j + 1) * m], e1);
                     for i in 0..3 {
                         e2[i] = w[i] / nw;
                     }
@@ -203,14 +259,14 @@ impl CanonicalFrame {
                     }
                     let mut c = [T::zero(); 3];
                     c[axis] = T::one();
-                    let w = perp(&c, &e1);
+                    let w = perp(&c, e1);
                     let nw = dot_self(&w).sqrt();
                     for i in 0..3 {
                         e2[i] = w[i] / nw;
                     }
                 }
             }
-            let e3 = cross(&e1, &e2);
+            let e3 = cross(e1, &e2);
             e = [
                 e1[0], e1[1], e1[2], e2[0], e2[1], e2[2], e3[0], e3[1], e3[2],
             ];
@@ -279,15 +335,83 @@ impl<T: Real> OrbitMap<T> for CanonicalFrame {
     }
 
     fn vjp(&self, x: &[T], v: &[T], out: &mut [T]) {
-        let (k, m) = (self.k, self.m);
         let f = self.frame(x);
+        let n = self.k * self.m;
+        let (mut gz, mut gy) = (Scratch::filled(n, T::zero()), Scratch::filled(n, T::zero()));
+        self.backward(&f, v, &mut gz, &mut gy, out);
+    }
+
+    /// The `p` vector–Jacobian products share one frame (centering, sort, axes): one pass of the forward map
+    /// instead of `p`.
+    fn jacobian_t(&self, x: &[T], out: &mut [T]) {
+        let (d, p) = (self.k * self.m, self.k * self.m);
+        let f = self.frame(x);
+        if self.m == 2 && f.na > T::zero() {
+            self.jacobian_t_2d(&f, &mut out[..d * p]);
+            return;
+        }
+        let mut e = Scratch::filled(p, T::zero());
+        let (mut gz, mut gy) = (Scratch::filled(d, T::zero()), Scratch::filled(d, T::zero()));
+        for (c, col) in out[..d * p].chunks_exact_mut(d).enumerate() {
+            e[c] = T::one();
+            self.backward(&f, &e, &mut gz, &mut gy, col);
+            e[c] = T::zero();
+        }
+    }
+}
+
+impl CanonicalFrame {
+    /// `J_P(x)ᵀ` in the plane, in closed form. With `R = [e₁; e₂]`, `e₂ = (−e₁,y, e₁,x)`, `(p_j, q_j) = R z_j`
+    /// and `∂e₁/∂a = e₂e₂ᵀ/‖a‖`, `∂e₂/∂a = −e₁e₂ᵀ/‖a‖`, the output `P_j = S R z_j` has
+    /// `∂P_j/∂z_j = S R` and `∂P_j/∂a = S (q_j, −p_j)ᵀ e₂ᵀ / ‖a‖` (`a` the anchor); column `(j, i)` of `Jᵀ` is
+    /// then `s_i R_i` at particle `σ(j)` plus `s_i (q_j, −p_j)_i / ‖a‖ · e₂` at the anchor's particle, centred.
+    fn jacobian_t_2d<T: Real>(&self, f: &Frame<T>, out: &mut [T]) {
+        let (k, d) = (self.k, 2 * self.k);
+        let (e1, e2) = ([f.e[0], f.e[1]], [f.e[2], f.e[3]]);
+        let inv_k = T::one() / T::c(k as f64);
+        let anchor = f.order[k - 1];
+        out.iter_mut().for_each(|v| *v = T::zero());
+        for j in 0..k {
+            let zj = &f.z[2 * j..2 * j + 2];
+            let (pj, qj) = (dot(&e1, zj), dot(&e2, zj));
+            let particle = f.order[j];
+            for i in 0..2 {
+                let (si, r, w) = if i == 0 {
+                    (T::one(), e1, qj)
+                } else {
+                    (f.s, e2, -pj)
+                };
+                let w = si * w / f.na;
+                let direct = [si * r[0], si * r[1]];
+                let frame = [w * e2[0], w * e2[1]];
+                let col = &mut out[(2 * j + i) * d..(2 * j + i + 1) * d];
+                for c in 0..2 {
+                    let mean = (direct[c] + frame[c]) * inv_k;
+                    for q in 0..k {
+                        col[2 * q + c] -= mean;
+                    }
+                    col[2 * particle + c] += direct[c];
+                    col[2 * anchor + c] += frame[c];
+                }
+            }
+        }
+    }
+
+    /// `out = J_P(x)ᵀ v` for the frame `f` of `x`; `gz` and `gy` are scratch space of `k·m` values.
+    fn backward<T: Real>(&self, f: &Frame<T>, v: &[T], gz: &mut [T], gy: &mut [T], out: &mut [T]) {
+        let (k, m) = (self.k, self.m);
         let row = |i: usize| &f.e[i * m..(i + 1) * m];
         // gz_j = Rᵀ u_j and g_i = Σ_j u_j^{(i)} z_j, with u_j = S v_j.
-        let mut gz = vec![T::zero(); k * m];
+        gz.iter_mut().for_each(|g| *g = T::zero());
         let mut g = [[T::zero(); 3]; 3];
         for j in 0..k {
+            let vj = &v[j * m..(j + 1) * m];
+            if vj.iter().all(|&c| c == T::zero()) {
+                // Nothing to add (the Jacobian's columns are products with unit vectors).
+                continue;
+            }
             let mut u = [T::zero(); 3];
-            u[..m].copy_from_slice(&v[j * m..(j + 1) * m]);
+            u[..m].copy_from_slice(vj);
             u[m - 1] = f.s * u[m - 1];
             let zj = &f.z[j * m..(j + 1) * m];
             for i in 0..m {
@@ -316,7 +440,10 @@ impl<T: Real> OrbitMap<T> for CanonicalFrame {
                 }
                 // e₂ = w / ‖w‖.
                 let p2 = dot(e2, &big2);
-                let gw: Vec<T> = (0..3).map(|c| (big2[c] - p2 * e2[c]) / nw).collect();
+                let mut gw = [T::zero(); 3];
+                for (c, g) in gw.iter_mut().enumerate() {
+                    *g = (big2[c] - p2 * e2[c]) / nw;
+                }
                 // w = b − (e₁·b) e₁.
                 let b = &f.z[bj * m..(bj + 1) * m];
                 let (e1gw, e1b) = (dot(e1, &gw), dot(e1, b));
@@ -335,10 +462,9 @@ impl<T: Real> OrbitMap<T> for CanonicalFrame {
             }
         }
         // Undo the sort, then the centering (a symmetric projection).
-        let mut gy = vec![T::zero(); k * m];
         for (j, &p) in f.order.iter().enumerate() {
             gy[p * m..(p + 1) * m].copy_from_slice(&gz[j * m..(j + 1) * m]);
         }
-        center(&gy, k, m, out);
+        center(gy, k, m, out);
     }
 }

@@ -100,6 +100,18 @@ pub trait OrbitMap<T: Real> {
     /// The vector–Jacobian product `out = J_P(x)ᵀ v`, with `v` of length `p` and `out` of length `d`. Where `P`
     /// is not differentiable (ties in a sort, the origin of a norm) it returns a one-sided derivative.
     fn vjp(&self, x: &[T], v: &[T], out: &mut [T]);
+    /// The transposed Jacobian `J_P(x)ᵀ` as `p` columns of length `d` in `out` (`d·p` values; column `c` is
+    /// `J_P(x)ᵀ e_c`). The default makes `p` calls of [`OrbitMap::vjp`]; a map whose products share work
+    /// (a canonical frame computes its axes once) overrides it.
+    fn jacobian_t(&self, x: &[T], out: &mut [T]) {
+        let (d, p) = (self.input_dim(), self.output_dim());
+        let mut e = vec![T::zero(); p];
+        for (c, col) in out[..d * p].chunks_exact_mut(d).enumerate() {
+            e[c] = T::one();
+            self.vjp(x, &e, col);
+            e[c] = T::zero();
+        }
+    }
 }
 
 impl<T: Real, M: OrbitMap<T> + ?Sized> OrbitMap<T> for &M {
@@ -114,5 +126,8 @@ impl<T: Real, M: OrbitMap<T> + ?Sized> OrbitMap<T> for &M {
     }
     fn vjp(&self, x: &[T], v: &[T], out: &mut [T]) {
         (**self).vjp(x, v, out)
+    }
+    fn jacobian_t(&self, x: &[T], out: &mut [T]) {
+        (**self).jacobian_t(x, out)
     }
 }

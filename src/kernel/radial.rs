@@ -418,8 +418,6 @@ fn invariant_map_fused<T: Real, Pf: Profile<T>, M: OrbitMap<T>>(
             } else {
                 (d, d + d * p)
             };
-            let mut e = vec![T::zero(); p];
-            let mut col = vec![T::zero(); d];
             let data = pack_sources(n_src, p, q, r, |j, f, u, v| {
                 let z = input.sources.particle(j);
                 for ((fa, &zv), &mv) in f.iter_mut().zip(pz.particle(j)).zip(centre) {
@@ -443,13 +441,13 @@ fn invariant_map_fused<T: Real, Pf: Profile<T>, M: OrbitMap<T>>(
                     }
                     None => first,
                 };
+                // J_P(z_j)ᵀ in one call (column k = J_P(z_j)ᵀ e_k), then scaled by c in place.
+                map.jacobian_t(z, jac);
                 for k in 0..p {
-                    e[k] = T::one();
-                    map.vjp(z, &e, &mut col);
-                    e[k] = T::zero();
                     for a in 0..d {
-                        jac[k * d + a] = c * col[a];
-                        jz[a] -= c * col[a] * f[k];
+                        let col = jac[k * d + a];
+                        jac[k * d + a] = c * col;
+                        jz[a] -= c * col * f[k];
                     }
                 }
             });

@@ -141,7 +141,7 @@ impl Dw4Config {
                     Preset::Quick => 256,
                     _ => 2_000,
                 },
-                chain_size: 200,
+                chain_size: 64,
                 steps: match p {
                     Preset::Quick => 200,
                     Preset::Default => 5_000,
