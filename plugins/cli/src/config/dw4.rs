@@ -3,7 +3,7 @@
 //! with each combination's sampler, and classification of the samples into the five meta-stable states.
 
 use super::common::{count, nonnegative, positive, MAX_COUNT, MAX_STEPS};
-use super::ebm::Combination;
+use super::ebm::{combination_list, Combination};
 use super::{ConfigError, Preset};
 use serde::{Deserialize, Serialize};
 
@@ -191,19 +191,7 @@ impl Dw4Config {
 
     /// Checks every field.
     pub fn validate(&self) -> Result<(), ConfigError> {
-        if self.combinations.is_empty() {
-            return Err(ConfigError::new(
-                "`combinations` must list at least one of ebm+svgd, eebm+svgd, eebm+esvgd".into(),
-            ));
-        }
-        for (i, c) in self.combinations.iter().enumerate() {
-            if self.combinations[..i].contains(c) {
-                return Err(ConfigError::new(format!(
-                    "`combinations` lists `{}` twice",
-                    c.name()
-                )));
-            }
-        }
+        combination_list(&self.combinations)?;
         if self.data_dir.is_empty() {
             return Err(ConfigError::new("`data_dir` must not be empty".into()));
         }

@@ -218,19 +218,7 @@ impl EbmConfig {
 
     /// Checks every field.
     pub fn validate(&self) -> Result<(), ConfigError> {
-        if self.combinations.is_empty() {
-            return Err(ConfigError::new(
-                "`combinations` must list at least one of ebm+svgd, eebm+svgd, eebm+esvgd".into(),
-            ));
-        }
-        for (i, c) in self.combinations.iter().enumerate() {
-            if self.combinations[..i].contains(c) {
-                return Err(ConfigError::new(format!(
-                    "`combinations` lists `{}` twice",
-                    c.name()
-                )));
-            }
-        }
+        combination_list(&self.combinations)?;
         count("data_samples", self.data_samples, 2, MAX_COUNT)?;
         count("epochs", self.epochs, 1, MAX_STEPS)?;
         count("batch_size", self.batch_size, 2, MAX_COUNT)?;
@@ -276,6 +264,24 @@ fn milestones(key: &str, m: &[(usize, f64)]) -> Result<(), ConfigError> {
             return Err(ConfigError::new(format!(
                 "`{key}` epochs must increase strictly, found {} then {e}",
                 m[i - 1].0
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Checks a list of combinations: at least one, none twice.
+pub fn combination_list(combinations: &[Combination]) -> Result<(), ConfigError> {
+    if combinations.is_empty() {
+        return Err(ConfigError::new(
+            "`combinations` must list at least one of ebm+svgd, eebm+svgd, eebm+esvgd".into(),
+        ));
+    }
+    for (i, c) in combinations.iter().enumerate() {
+        if combinations[..i].contains(c) {
+            return Err(ConfigError::new(format!(
+                "`combinations` lists `{}` twice",
+                c.name()
             )));
         }
     }
