@@ -105,7 +105,7 @@ pub trait OrbitMap<T: Real> {
     /// (a canonical frame computes its axes once) overrides it.
     fn jacobian_t(&self, x: &[T], out: &mut [T]) {
         let (d, p) = (self.input_dim(), self.output_dim());
-        let mut e = vec![T::zero(); p];
+        let mut e = alloc::vec![T::zero(); p];
         for (c, col) in out[..d * p].chunks_exact_mut(d).enumerate() {
             e[c] = T::one();
             self.vjp(x, &e, col);
