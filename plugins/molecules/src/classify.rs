@@ -276,7 +276,13 @@ impl StateShares {
     /// The total-variation distance `½ Σ_i |p_i − q_i|` between two share vectors ([`StateShares::fractions`],
     /// six categories), in `[0, 1]`.
     pub fn total_variation(&self, other: &StateShares) -> f64 {
-        let (p, q) = (self.fractions(), other.fractions());
-        0.5 * p.iter().zip(&q).map(|(a, b)| (a - b).abs()).sum::<f64>()
+        let six = |s: &StateShares| -> Vec<u64> {
+            s.counts
+                .iter()
+                .chain([&(s.unassigned + s.diverged)])
+                .map(|&c| c as u64)
+                .collect()
+        };
+        crate::histogram::count_total_variation(&six(self), &six(other))
     }
 }

@@ -74,7 +74,10 @@ pub mod states;
 pub use classify::{Assignment, Classification, Classifier, StateShares};
 pub use dataset::{load_dw4, TrainingSet, DW4_DIM};
 pub use error::{MoleculesError, Result};
-pub use histogram::{dw4_energies, dw4_energy_histogram, dw4_pair_distance_histogram, Histogram};
+pub use histogram::{
+    count_total_variation, dw4_energies, dw4_energy_histogram, dw4_pair_distance_histogram,
+    Histogram,
+};
 pub use io::npy::read_npy;
 pub use io::npy_write::{write_npy, Precision};
 pub use io::raw::read_raw_f32;

@@ -5,8 +5,8 @@ mod common;
 use common::*;
 use equistein::Particles;
 use equistein_molecules::{
-    dw4_energies, dw4_energy_histogram, dw4_pair_distance_histogram, load_dw4, Histogram,
-    TrainingSet,
+    count_total_variation, dw4_energies, dw4_energy_histogram, dw4_pair_distance_histogram,
+    load_dw4, Histogram, TrainingSet,
 };
 
 #[test]
@@ -69,6 +69,31 @@ fn total_variation_properties() {
     assert!(a.total_variation(&other).is_err());
     let empty = Histogram::new(0.0, 4.0, 4).unwrap();
     assert!(a.total_variation(&empty).is_err());
+}
+
+#[test]
+fn disjoint_sets_are_at_distance_exactly_one() {
+    // Shares like 1/3 and 1/7 spread over many bins: summed as rounded floats, ½ Σ |p − q| came out as
+    // 1.0000000000000002 for a DW-4 run; the integer form never leaves [0, 1].
+    let mut worst: f64 = 0.0;
+    for (n, m) in [
+        (3, 7),
+        (7, 3),
+        (999, 1_000),
+        (2_000, 10_000),
+        (1_337, 4_001),
+    ] {
+        let mut a = Histogram::new(0.0, 64.0, 64).unwrap();
+        let mut b = a.clone();
+        a.extend((0..n).map(|i| (i % 31) as f64 + 0.5));
+        b.extend((0..m).map(|i| 32.0 + (i % 29) as f64 + 0.5));
+        let tv = a.total_variation(&b).unwrap();
+        assert_eq!(tv, 1.0, "{n} against {m}");
+        worst = worst.max(tv);
+    }
+    assert!(worst <= 1.0);
+    assert_eq!(count_total_variation(&[1, 2, 3], &[3, 2, 1]), 1.0 / 3.0);
+    assert_eq!(count_total_variation(&[0, 0], &[1, 2]), 0.0);
 }
 
 #[test]
