@@ -131,10 +131,61 @@ fn dw4_stopped_after_a_checkpoint_and_resumed_equals_the_uninterrupted_run() {
     assert_eq!(deterministic(&resumed), deterministic(&whole));
     let r = resumed.metrics.runs.get("eebm+esvgd").unwrap();
     assert_eq!((r.resumes, r.epochs_run), (1, 2));
-    assert!(
-        !dir.exists(),
-        "checkpoints are removed after the finished run"
+    // The finished run keeps its model: resumed with other evaluation settings it samples again without
+    // training (same counters), and the same settings give the same samples.
+    let more = config(
+        ExperimentName::Dw4,
+        &[
+            "combinations=[\"eebm+esvgd\"]",
+            "checkpoint_every=1",
+            "evaluation.samples=40",
+            "evaluation.chain_size=40",
+            "evaluation.steps=400",
+        ],
     );
+    let again = run(ExperimentName::Dw4, &more, Some(k(true, None))).unwrap();
+    let a = again.metrics.runs.get("eebm+esvgd").unwrap();
+    assert_eq!(
+        (a.epochs_run, a.minibatches, a.svgd_steps, a.resumes),
+        (r.epochs_run, r.minibatches, r.svgd_steps, 2)
+    );
+    assert!(
+        a.evaluation.steps > r.evaluation.steps,
+        "the chains ran longer"
+    );
+    let same = run(ExperimentName::Dw4, &c, Some(k(true, None))).unwrap();
+    assert_eq!(deterministic(&same), deterministic(&whole));
+    // Another training setting is refused, naming it.
+    let other = config(
+        ExperimentName::Dw4,
+        &[
+            "combinations=[\"eebm+esvgd\"]",
+            "checkpoint_every=1",
+            "learning_rate=0.02",
+        ],
+    );
+    let e = run(ExperimentName::Dw4, &other, Some(k(true, None))).unwrap_err();
+    assert!(e.to_string().contains("learning_rate"), "{e}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_combination_run_alone_gives_its_row_of_the_full_run() {
+    let c = config(
+        ExperimentName::Dw4,
+        &["evaluation.samples=40", "evaluation.chain_size=40"],
+    );
+    let alone = config(
+        ExperimentName::Dw4,
+        &[
+            "evaluation.samples=40",
+            "evaluation.chain_size=40",
+            "combinations=[\"eebm+svgd\"]",
+        ],
+    );
+    let full = deterministic(&run(ExperimentName::Dw4, &c, None).unwrap());
+    let one = deterministic(&run(ExperimentName::Dw4, &alone, None).unwrap());
+    assert_eq!(one["runs"]["eebm+svgd"], full["runs"]["eebm+svgd"]);
 }
 
 #[test]

@@ -189,6 +189,28 @@ impl Dw4Config {
         c
     }
 
+    /// What a checkpoint of `combination` depends on: the data and every training setting, but not the
+    /// evaluation settings, the list of combinations or the checkpoint schedule, so that a trained model can be
+    /// sampled again with other evaluation settings (`--resume --set evaluation.steps=50000`).
+    pub fn training_identity(&self) -> Dw4Training<'_> {
+        Dw4Training {
+            data: self.data,
+            data_dir: &self.data_dir,
+            train_rows: self.train_rows,
+            epochs: self.epochs,
+            batch_size: self.batch_size,
+            hidden: &self.hidden,
+            learning_rate: self.learning_rate,
+            bandwidth: self.bandwidth,
+            esvgd_bandwidth: self.esvgd_bandwidth,
+            max_steps: self.max_steps,
+            step_size: self.step_size,
+            tolerance: self.tolerance,
+            reset_probability: self.reset_probability,
+            init_box: self.init_box,
+        }
+    }
+
     /// Checks every field.
     pub fn validate(&self) -> Result<(), ConfigError> {
         combination_list(&self.combinations)?;
@@ -233,4 +255,23 @@ impl Dw4Config {
         }
         Ok(())
     }
+}
+
+/// The training part of a [`Dw4Config`] ([`Dw4Config::training_identity`]), written into checkpoints.
+#[derive(Serialize, Debug)]
+pub struct Dw4Training<'a> {
+    data: Dw4Data,
+    data_dir: &'a str,
+    train_rows: usize,
+    epochs: usize,
+    batch_size: usize,
+    hidden: &'a [usize],
+    learning_rate: f64,
+    bandwidth: f64,
+    esvgd_bandwidth: f64,
+    max_steps: usize,
+    step_size: f64,
+    tolerance: f64,
+    reset_probability: f64,
+    init_box: f64,
 }

@@ -13,7 +13,7 @@ pub mod sample_efficiency;
 pub mod toy;
 
 pub use common::{Evaluation, GaussianTarget, OneOrMany, RadialTarget, SamplerKind};
-pub use dw4::{Dw4Config, Dw4Data, Dw4Evaluation};
+pub use dw4::{Dw4Config, Dw4Data, Dw4Evaluation, Dw4Training};
 pub use ebm::{Combination, EbmConfig, EbmEvaluation};
 pub use robustness::{RandomStart, RobustnessConfig, RobustnessTarget};
 pub use sample_efficiency::SampleEfficiencyConfig;

@@ -197,13 +197,18 @@ pub fn run(
     }];
     let experiment = exp.name();
     let mut runs = Vec::new();
-    for (index, &combo) in c.combinations.iter().enumerate() {
+    for &combo in &c.combinations {
         let name = combo.name();
+        // Streams by the combination's place in the full list, so a run of a subset gives the same rows.
+        let index = Combination::ALL
+            .iter()
+            .position(|&k| k == combo)
+            .unwrap_or_default();
         let bar = ctx.progress.start(name, c.epochs as u64);
         let checkpoint = ctx
             .checkpoints
             .as_ref()
-            .map(|k| k.for_combination(experiment, name, seed, c));
+            .map(|k| k.for_combination(experiment, name, seed, &c.training_identity()));
         let init = stream(seed, Purpose::Init(200 + index as u64));
         let rng = stream(seed, Purpose::Sampler(200 + index as u64));
         let (learned, counters) =
@@ -261,10 +266,9 @@ pub fn run(
         }
         bar.finish(&summary);
     }
-    if let Some(k) = &ctx.checkpoints {
-        // The run finished: its checkpoints are no longer needed.
-        let _ = std::fs::remove_dir_all(&k.dir);
-    }
+    // The checkpoints stay: the last one of each combination is its trained model, and `--resume` after a
+    // finished run samples those models again (the evaluation settings are not part of a checkpoint's
+    // identity, `Dw4Config::training_identity`), without training.
     Ok(Dw4Outcome {
         metrics: Metrics {
             experiment: experiment.to_owned(),
