@@ -7,14 +7,16 @@
 pub mod common;
 pub mod dw4;
 pub mod ebm;
+pub mod fashion_mnist;
 pub mod merge;
 pub mod robustness;
 pub mod sample_efficiency;
 pub mod toy;
 
 pub use common::{Evaluation, GaussianTarget, OneOrMany, RadialTarget, SamplerKind};
-pub use dw4::{Dw4Config, Dw4Data, Dw4Evaluation, Dw4Training};
+pub use dw4::{Dw4Config, Dw4Data, Dw4Evaluation, Dw4Invariant, Dw4Training};
 pub use ebm::{Combination, EbmConfig, EbmEvaluation};
+pub use fashion_mnist::{ComputeDevice, FashionEvaluation, FashionMnistConfig};
 pub use robustness::{RandomStart, RobustnessConfig, RobustnessTarget};
 pub use sample_efficiency::SampleEfficiencyConfig;
 pub use toy::{C4GaussiansConfig, NormalInit, RadialToyConfig, UniformInit};
@@ -95,11 +97,13 @@ pub enum ExperimentName {
     Dw4Boltzmann,
     /// DW-4 on Köhler's one-state data (appendix E.1), E-SVGD sampled with a large and a tiny bandwidth.
     Dw4Kohler,
+    /// JEMs on upright FashionMNIST, tested on rotated images (appendix E.3), three combinations.
+    FashionMnist,
 }
 
 impl ExperimentName {
     /// Every experiment, in listing order.
-    pub const ALL: [ExperimentName; 10] = [
+    pub const ALL: [ExperimentName; 11] = [
         ExperimentName::C4Gaussians,
         ExperimentName::Circles,
         ExperimentName::Spheres,
@@ -110,6 +114,7 @@ impl ExperimentName {
         ExperimentName::Dw4,
         ExperimentName::Dw4Boltzmann,
         ExperimentName::Dw4Kohler,
+        ExperimentName::FashionMnist,
     ];
 
     /// The command-line name.
@@ -125,6 +130,7 @@ impl ExperimentName {
             ExperimentName::Dw4 => "dw4",
             ExperimentName::Dw4Boltzmann => "dw4-boltzmann",
             ExperimentName::Dw4Kohler => "dw4-kohler",
+            ExperimentName::FashionMnist => "fashion-mnist",
         }
     }
 
@@ -160,6 +166,9 @@ impl ExperimentName {
             }
             ExperimentName::Dw4Kohler => {
                 "DW-4 on Köhler's one-state data: eebm+esvgd sampled with h = 2 and h = 1e-4 (appendix E.1)"
+            }
+            ExperimentName::FashionMnist => {
+                "JEMs on upright FashionMNIST (plain / C4-steerable CNN, SVGD / E-SVGD in image space), tested on rotated images"
             }
         }
     }
@@ -203,6 +212,8 @@ pub enum ExperimentConfig {
     Dw4Boltzmann(Dw4Config),
     /// `dw4-kohler`.
     Dw4Kohler(Dw4Config),
+    /// `fashion-mnist`.
+    FashionMnist(FashionMnistConfig),
 }
 
 impl ExperimentConfig {
@@ -221,6 +232,7 @@ impl ExperimentConfig {
             ExperimentName::Dw4 => Self::Dw4(Dw4Config::dw4(preset)),
             ExperimentName::Dw4Boltzmann => Self::Dw4Boltzmann(Dw4Config::dw4_boltzmann(preset)),
             ExperimentName::Dw4Kohler => Self::Dw4Kohler(Dw4Config::dw4_kohler(preset)),
+            ExperimentName::FashionMnist => Self::FashionMnist(FashionMnistConfig::preset(preset)),
         }
     }
 
@@ -237,6 +249,7 @@ impl ExperimentConfig {
             Self::Dw4(_) => ExperimentName::Dw4,
             Self::Dw4Boltzmann(_) => ExperimentName::Dw4Boltzmann,
             Self::Dw4Kohler(_) => ExperimentName::Dw4Kohler,
+            Self::FashionMnist(_) => ExperimentName::FashionMnist,
         }
     }
 
@@ -249,6 +262,7 @@ impl ExperimentConfig {
             Self::Robustness(c) => c.validate(),
             Self::JemC4(c) | Self::EbmCircles(c) => c.validate(),
             Self::Dw4(c) | Self::Dw4Boltzmann(c) | Self::Dw4Kohler(c) => c.validate(),
+            Self::FashionMnist(c) => c.validate(),
         }
     }
 
@@ -261,6 +275,7 @@ impl ExperimentConfig {
             Self::Robustness(c) => to_table(c),
             Self::JemC4(c) | Self::EbmCircles(c) => to_table(c),
             Self::Dw4(c) | Self::Dw4Boltzmann(c) | Self::Dw4Kohler(c) => to_table(c),
+            Self::FashionMnist(c) => to_table(c),
         };
         // Every field is a number, string, list or table of those: serialization cannot fail.
         r.unwrap_or_default()
@@ -275,6 +290,7 @@ impl ExperimentConfig {
             Self::Robustness(c) => toml::to_string_pretty(c),
             Self::JemC4(c) | Self::EbmCircles(c) => toml::to_string_pretty(c),
             Self::Dw4(c) | Self::Dw4Boltzmann(c) | Self::Dw4Kohler(c) => toml::to_string_pretty(c),
+            Self::FashionMnist(c) => toml::to_string_pretty(c),
         };
         r.unwrap_or_default()
     }
@@ -291,6 +307,7 @@ impl ExperimentConfig {
             ExperimentName::Dw4 => Self::Dw4(from_table(table)?),
             ExperimentName::Dw4Boltzmann => Self::Dw4Boltzmann(from_table(table)?),
             ExperimentName::Dw4Kohler => Self::Dw4Kohler(from_table(table)?),
+            ExperimentName::FashionMnist => Self::FashionMnist(from_table(table)?),
         })
     }
 }

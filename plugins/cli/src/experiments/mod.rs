@@ -11,6 +11,9 @@ pub mod ebm_pictures;
 pub mod ebm_run;
 pub mod ebm_training;
 pub mod evaluate;
+pub mod fashion_evaluation;
+pub mod fashion_mnist;
+pub mod fashion_pictures;
 pub mod jem_c4;
 pub mod pictures;
 pub mod robustness;
@@ -121,6 +124,9 @@ pub fn run(
         | ExperimentConfig::Dw4Boltzmann(c)
         | ExperimentConfig::Dw4Kohler(c) => {
             dw4_pictures::write(&dw4::run(config.experiment(), c, ctx)?, out)
+        }
+        ExperimentConfig::FashionMnist(c) => {
+            fashion_pictures::write(&fashion_mnist::run(c, ctx)?, out)
         }
     }
 }
