@@ -6,8 +6,8 @@
 
 use equistein::group::{
     AbsMap, CanonicalFrame, CenterMap, CyclicRotation, FiniteGroup, Group, NormMap, OrbitMap,
-    Permutations, PointCloud, PointCloudElement, Reflections, So2, So3, SortMap, Translations,
-    WedgeMap,
+    PairDistances, Permutations, PointCloud, PointCloudElement, Reflections, So2, So3, SortMap,
+    Translations, WedgeMap,
 };
 use equistein::real::norm;
 use equistein_testing::strategies::away_from_ties;
@@ -410,8 +410,56 @@ fn canonical_frames_invariance_and_vjp() {
     .unwrap();
 }
 
+#[test]
+fn pair_distances_invariance_and_vjp() {
+    // Invariant under all of E(m) × S_k, reflections included, with the VJP against finite differences.
+    for (k, m) in [(4usize, 2usize), (5, 3), (3, 2)] {
+        orbit_map_laws!(
+            PairDistances::new(k, m),
+            PointCloud::new(k, m).unwrap(),
+            config()
+        );
+    }
+}
+
 proptest! {
     #![proptest_config(prop_config())]
+
+    /// Where two radii tie, the canonical frame swaps whole rows (a jump of order the cloud's size), while the
+    /// sorted pair distances move by the size of the perturbation: the map has no discontinuity to stall on.
+    #[test]
+    fn pair_distances_are_continuous_where_the_canonical_frame_jumps(
+        x in coords(8), angle in 0.3f64..2.8, eps in 1e-7f64..1e-5
+    ) {
+        // Particles 0 and 1 on one circle about the centroid (a radius tie), at an angle from each other;
+        // particle 3 balances the centroid at the origin. The two sides of the tie move particle 1 radially by
+        // ±eps·r0 (and particle 3 back, keeping the centroid).
+        let r0 = (x[0] * x[0] + x[1] * x[1]).sqrt();
+        prop_assume!(r0 > 0.5);
+        let t0 = x[1].atan2(x[0]);
+        let side = |s: f64| {
+            let r = r0 * (1.0 + s);
+            let mut z = vec![x[0], x[1], r * (t0 + angle).cos(), r * (t0 + angle).sin(), x[4], x[5], 0.0, 0.0];
+            z[6] = -(z[0] + z[2] + z[4]);
+            z[7] = -(z[1] + z[3] + z[5]);
+            z
+        };
+        let radius = |z: &[f64], p: usize| (z[2 * p] * z[2 * p] + z[2 * p + 1] * z[2 * p + 1]).sqrt();
+        let y = side(0.0);
+        prop_assume!([2, 3].iter().all(|&p| (radius(&y, p) - r0).abs() > 0.1));
+        let (a, b) = (side(eps), side(-eps));
+        let gap = |p: &dyn Fn(&[f64]) -> Vec<f64>| {
+            p(&a).iter().zip(p(&b)).map(|(u, v)| (u - v).abs()).fold(0.0, f64::max)
+        };
+        let frame = CanonicalFrame::new(4, 2).unwrap();
+        let canonical_jump = gap(&|z| map(&frame, z));
+        let distance_jump = gap(&|z| map(&PairDistances::new(4, 2), z));
+        prop_assert!(distance_jump <= 4.0 * eps * r0 + 1e-12, "{distance_jump}");
+        // The frame's jump is a swap of two different rows: at least the gap between the particles' frame
+        // coordinates, which the angle keeps away from zero (unless the swap moves the anchor and both
+        // particles' rows happen to agree, which the angle range rules out in practice).
+        prop_assert!(canonical_jump > 1e3 * distance_jump, "{canonical_jump} vs {distance_jump}");
+    }
 
     #[test]
     fn point_cloud_2d_isometries(sa in any::<u64>(), x in coords(8), v in coords(8)) {

@@ -18,6 +18,7 @@
 mod canonical_frame;
 mod cyclic;
 mod norm;
+mod pair_distances;
 mod permutations;
 mod point_cloud;
 mod reflections;
@@ -28,6 +29,7 @@ mod translations;
 pub use canonical_frame::CanonicalFrame;
 pub use cyclic::{CyclicRotation, WedgeMap};
 pub use norm::NormMap;
+pub use pair_distances::PairDistances;
 pub use permutations::{Permutations, SortMap};
 pub use point_cloud::{PointCloud, PointCloudElement};
 pub use reflections::{AbsMap, Reflections};

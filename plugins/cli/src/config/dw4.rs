@@ -23,6 +23,21 @@ pub enum Dw4Data {
     Kohler,
 }
 
+/// What the equivariant model (`eebm`) and the E-SVGD kernel see of a configuration: an E(2) × S_4-invariant
+/// map `P`, the model being the MLP of `P(x)` and the kernel `exp(−‖P(x) − P(y)‖² / (2h²))`.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Dw4Invariant {
+    /// The paper's choice: the canonical frame of the point cloud (centred, particles sorted by radius, rotated
+    /// so the farthest lies on +x, reflections quotiented; R^8). Discontinuous where two radii tie: the learned
+    /// energy of `P(x)` jumps there, and its gradient flows stall on those ties (docs/results.md, dw4).
+    #[serde(rename = "canonical-frame")]
+    CanonicalFrame,
+    /// The six pair distances in ascending order ([`equistein::group::PairDistances`]): continuous everywhere,
+    /// and complete for any energy that sums over pairs, as DW-4's does.
+    #[serde(rename = "pair-distances")]
+    PairDistances,
+}
+
 impl Dw4Data {
     /// The training file, relative to the data folder.
     pub fn train_file(self) -> &'static str {
@@ -83,7 +98,9 @@ pub struct Dw4Config {
     pub hidden: Vec<usize>,
     /// Adam's learning rate.
     pub learning_rate: f64,
-    /// RBF bandwidth h of vanilla SVGD (`k = exp(−‖x − y‖² / h)`).
+    /// The invariant map of the equivariant model and of E-SVGD's kernel.
+    pub invariant: Dw4Invariant,
+    /// RBF bandwidth h of vanilla SVGD (`k = exp(−‖x − y‖² / (2h²))`).
     pub bandwidth: f64,
     /// Bandwidth of the invariant-map RBF kernel of E-SVGD (over the canonical frame).
     pub esvgd_bandwidth: f64,
@@ -123,6 +140,7 @@ impl Dw4Config {
                 _ => 64,
             },
             hidden: vec![64, 64],
+            invariant: Dw4Invariant::CanonicalFrame,
             learning_rate: 1e-2,
             bandwidth: 0.1,
             esvgd_bandwidth: 0.001,
@@ -200,6 +218,7 @@ impl Dw4Config {
             epochs: self.epochs,
             batch_size: self.batch_size,
             hidden: &self.hidden,
+            invariant: self.invariant,
             learning_rate: self.learning_rate,
             bandwidth: self.bandwidth,
             esvgd_bandwidth: self.esvgd_bandwidth,
@@ -266,6 +285,7 @@ pub struct Dw4Training<'a> {
     epochs: usize,
     batch_size: usize,
     hidden: &'a [usize],
+    invariant: Dw4Invariant,
     learning_rate: f64,
     bandwidth: f64,
     esvgd_bandwidth: f64,

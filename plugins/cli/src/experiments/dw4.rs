@@ -5,7 +5,7 @@
 //! - `ebm+svgd`: the MLP on the raw coordinates, RBF kernel (h = 0.1);
 //! - `eebm+svgd`: the MLP on the canonical frame `P(x)` of E(2) × S_4 (so the energy is invariant to rotations,
 //!   reflections, translations and relabellings), RBF kernel (h = 0.1);
-//! - `eebm+esvgd`: that model, sampled by E-SVGD with the invariant-map kernel `exp(−‖P(x) − P(y)‖² / h)`
+//! - `eebm+esvgd`: that model, sampled by E-SVGD with the invariant-map kernel `exp(−‖P(x) − P(y)‖² / (2h²))`
 //!   (h = 0.001).
 //!
 //! Each learned model is then sampled from `U[−5, 5)^8` by its own sampler, every sample is quenched on the
@@ -13,19 +13,20 @@
 //! distances are compared with the reference set's ([`super::dw4_evaluation`]).
 
 use super::dw4_evaluation::{
-    frame, sample, Chains, Dw4Kernel, Judged, SamplingCost, StateStatistics,
+    frame, pair_distances, sample, Chains, Dw4Kernel, Judged, SamplingCost, StateStatistics,
 };
 use super::ebm_training::{mlp, model_of, train, Fresh, TrainSettings, TrainedCombination};
 use super::{RunContext, RunError};
-use crate::config::{Combination, Dw4Config, ExperimentName};
+use crate::config::{Combination, Dw4Config, Dw4Invariant, ExperimentName};
 use crate::metrics::{Metrics, Runs};
 use crate::progress::RunProgress;
 use crate::streams::{stream, Purpose};
 use equistein::cd::CdConfig;
+use equistein::group::OrbitMap;
 use equistein::kernel::{InvariantMap, Rbf};
 use equistein::{Particles, RunLimits, StepSchedule};
 use equistein_candle::train::RunCounters;
-use equistein_candle::{CanonicalInput, ScalarHead};
+use equistein_candle::{CanonicalInput, Mlp, ScalarHead};
 use equistein_molecules::load_dw4;
 use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
@@ -160,14 +161,59 @@ fn train_combination(
         let model = model_of(net, ScalarHead::new(), &t)?;
         return train(model, rbf, data, labels, &t, rng, checkpoint, bar);
     }
-    let net = CanonicalInput::new::<f32>(net, frame()?).map_err(core)?;
-    let model = model_of(net, ScalarHead::new(), &t)?;
+    match c.invariant {
+        Dw4Invariant::CanonicalFrame => train_invariant(
+            combo,
+            c,
+            net,
+            frame()?,
+            data,
+            labels,
+            &t,
+            rng,
+            checkpoint,
+            bar,
+        ),
+        Dw4Invariant::PairDistances => {
+            let map = pair_distances();
+            train_invariant(combo, c, net, map, data, labels, &t, rng, checkpoint, bar)
+        }
+    }
+}
+
+/// Trains the MLP of `P(x)` (`map` = P), with vanilla SVGD or with E-SVGD over the invariant-map kernel of
+/// the same `P`.
+#[allow(clippy::too_many_arguments)]
+fn train_invariant<M: OrbitMap<f32> + Clone + Send + Sync + 'static>(
+    combo: Combination,
+    c: &Dw4Config,
+    net: Mlp<f32>,
+    map: M,
+    data: &Particles<f32>,
+    labels: Vec<Option<f32>>,
+    t: &TrainSettings,
+    rng: ChaCha8Rng,
+    checkpoint: Option<&super::ebm_training::CombinationCheckpoint>,
+    bar: &RunProgress,
+) -> Result<TrainedCombination, RunError> {
+    let core = |e| RunError::core("model", e);
+    let net = CanonicalInput::new::<f32>(net, map.clone()).map_err(core)?;
+    let model = model_of(net, ScalarHead::new(), t)?;
     if combo.equivariant_sampler() {
         let erbf = Rbf::fixed(c.esvgd_bandwidth as f32).map_err(core)?;
-        let kernel = InvariantMap::new(frame()?, erbf);
-        train(model, kernel, data, labels, &t, rng, checkpoint, bar)
+        train(
+            model,
+            InvariantMap::new(map, erbf),
+            data,
+            labels,
+            t,
+            rng,
+            checkpoint,
+            bar,
+        )
     } else {
-        train(model, rbf, data, labels, &t, rng, checkpoint, bar)
+        let rbf = Rbf::fixed(c.bandwidth as f32).map_err(core)?;
+        train(model, rbf, data, labels, t, rng, checkpoint, bar)
     }
 }
 
@@ -237,7 +283,7 @@ pub fn run(
         let mut summary = String::new();
         for (b, &h) in bandwidths.iter().enumerate() {
             let kernel = if combo.equivariant_sampler() {
-                Dw4Kernel::Invariant(h)
+                Dw4Kernel::Invariant(h, c.invariant)
             } else {
                 Dw4Kernel::Rbf(h)
             };

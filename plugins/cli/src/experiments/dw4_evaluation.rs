@@ -6,8 +6,9 @@
 //! Also: drawing the samples from `U[−b, b)^8` with a learned energy and a kernel, in independent chains.
 
 use super::RunError;
+use crate::config::Dw4Invariant;
 use crate::streams::{stream, Purpose};
-use equistein::group::{CanonicalFrame, PointCloud};
+use equistein::group::{CanonicalFrame, PairDistances, PointCloud};
 use equistein::kernel::{InvariantMap, Rbf};
 use equistein::{random, Energy, Kernel, Particles, RunLimits, Sampler, Svgd};
 use equistein_molecules::{
@@ -100,14 +101,14 @@ pub struct StateStatistics {
     pub mean_energy: f64,
 }
 
-/// The sampler of one combination: vanilla SVGD (RBF on the coordinates) or E-SVGD (RBF on the canonical
-/// frame of E(2) × S_4, the invariant-map kernel).
+/// The sampler of one combination: vanilla SVGD (RBF on the coordinates) or E-SVGD (RBF on an invariant map
+/// of E(2) × S_4).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Dw4Kernel {
-    /// `k(x, y) = exp(−‖x − y‖² / h)`.
+    /// `k(x, y) = exp(−‖x − y‖² / (2h²))`.
     Rbf(f64),
-    /// `k(x, y) = exp(−‖P(x) − P(y)‖² / h)` with `P` the canonical frame.
-    Invariant(f64),
+    /// `k(x, y) = exp(−‖P(x) − P(y)‖² / (2h²))` with `P` the configured invariant map.
+    Invariant(f64, Dw4Invariant),
 }
 
 /// The canonical frame of four particles in the plane (E(2) × S_4, reflections quotiented).
@@ -115,6 +116,11 @@ pub fn frame() -> Result<CanonicalFrame, RunError> {
     Ok(PointCloud::new(4, 2)
         .map_err(|e| RunError::core("point cloud", e))?
         .orbit_map())
+}
+
+/// The sorted pair distances of four particles in the plane.
+pub fn pair_distances() -> PairDistances {
+    PairDistances::new(4, 2)
 }
 
 /// How evaluation chains run.
@@ -164,8 +170,12 @@ pub fn sample(
             let mut p = Particles::from_fn(8, n, |_, _| random::uniform(&mut rng, -b, b));
             let steps = match kernel {
                 Dw4Kernel::Rbf(h) => run_chain(rbf(h)?, energy, &mut p, chains, &mut rng)?,
-                Dw4Kernel::Invariant(h) => {
+                Dw4Kernel::Invariant(h, Dw4Invariant::CanonicalFrame) => {
                     let k = InvariantMap::new(frame()?, rbf(h)?);
+                    run_chain(k, energy, &mut p, chains, &mut rng)?
+                }
+                Dw4Kernel::Invariant(h, Dw4Invariant::PairDistances) => {
+                    let k = InvariantMap::new(pair_distances(), rbf(h)?);
                     run_chain(k, energy, &mut p, chains, &mut rng)?
                 }
             };
