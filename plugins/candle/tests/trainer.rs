@@ -211,6 +211,26 @@ fn checkpoints_of_another_run_are_refused_naming_the_field() {
         message.contains("run.safetensors") && message.contains("hidden"),
         "{message}"
     );
+    // A setting added in a newer version (before the others, inside a table) is named itself, not the line
+    // that moved into its place.
+    let mut other = trainer(1, 16).with_identity(RunIdentity::new(
+        "blobs",
+        "epochs = 5\nhidden = 16\n[sampler]\nkind = \"rbf\"\n",
+    ));
+    let (f, found, expected) = field(other.resume(&path).unwrap_err());
+    assert_eq!(
+        (f.as_str(), found.as_str(), expected.as_str()),
+        ("config: sampler.kind", "(absent)", "\"rbf\"")
+    );
+    let mut other = trainer(1, 16).with_identity(RunIdentity::new(
+        "blobs",
+        "depth = 2\nepochs = 5\nhidden = 16\n",
+    ));
+    let (f, found, expected) = field(other.resume(&path).unwrap_err());
+    assert_eq!(
+        (f.as_str(), found.as_str(), expected.as_str()),
+        ("config: depth", "(absent)", "2")
+    );
     // The refused trainer was not changed.
     assert_eq!(bits(other.model()), bits(&model(16)));
     assert_ne!(bits(other.model()), before);

@@ -151,27 +151,44 @@ pub fn save<T: Float, N: Network<T>, H: Head<T>, P: AsRef<Path>>(
     })
 }
 
-/// The first line where two configuration texts differ, as (`config: KEY`, found, expected).
+/// The first setting where two configuration texts (`key = value` lines, under optional `[table]` headers)
+/// differ, as (`config: KEY`, found, expected): settings are matched by their dotted key, not by line number,
+/// so a setting added or removed between versions is named itself (its value `(absent)` on one side) rather
+/// than the lines after it.
 fn config_difference(found: &str, expected: &str) -> (String, String, String) {
-    let key = |line: &str| line.split('=').next().unwrap_or(line).trim().to_owned();
-    let mut a = found.lines();
-    let mut b = expected.lines();
-    loop {
-        match (a.next(), b.next()) {
-            (Some(x), Some(y)) if x == y => continue,
-            (x, y) => {
-                let k = key(y.or(x).unwrap_or(""));
-                let value = |l: Option<&str>| match l {
-                    Some(l) if l.contains('=') => {
-                        l.split_once('=').map_or("", |p| p.1).trim().to_owned()
-                    }
-                    Some(l) => l.trim().to_owned(),
-                    None => "(absent)".into(),
-                };
-                return (format!("config: {k}"), value(x), value(y));
+    fn settings(text: &str) -> Vec<(String, String)> {
+        let mut table = String::new();
+        let mut out = Vec::new();
+        for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
+            if let Some(name) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+                table = format!("{}.", name.trim());
+            } else if let Some((k, v)) = line.split_once('=') {
+                out.push((format!("{table}{}", k.trim()), v.trim().to_owned()));
+            } else {
+                out.push((format!("{table}{line}"), String::new()));
             }
         }
+        out
     }
+    let (a, b) = (settings(found), settings(expected));
+    let lookup = |list: &[(String, String)], key: &str| {
+        list.iter()
+            .find(|(k, _)| k == key)
+            .map_or_else(|| "(absent)".to_owned(), |(_, v)| v.clone())
+    };
+    for (k, v) in &b {
+        let f = lookup(&a, k);
+        if &f != v {
+            return (format!("config: {k}"), f, v.clone());
+        }
+    }
+    for (k, v) in &a {
+        if !b.iter().any(|(kb, _)| kb == k) {
+            return (format!("config: {k}"), v.clone(), "(absent)".into());
+        }
+    }
+    // Equal settings in another order (or duplicated keys): name the text.
+    ("config".into(), found.to_owned(), expected.to_owned())
 }
 
 /// Reads a checkpoint written by [`save`] into `model` (parameters and optimizer state) and returns the
