@@ -75,6 +75,24 @@ impl<T: Float> PlainCnn<T> {
         Self::new(ConvSpec::fashion_mnist(&PLAIN_WIDTHS), rng)
     }
 
+    /// A copy whose parameters live on `device` (see [`crate::SteerableCnn::to_device`]).
+    pub fn to_device(&self, device: &candle_core::Device) -> Result<Self> {
+        let mv = |v: &Var| {
+            v.as_tensor()
+                .to_device(device)
+                .and_then(|t| Var::from_tensor(&t))
+                .map_err(crate::float::candle_err)
+        };
+        Ok(PlainCnn {
+            spec: self.spec.clone(),
+            weights: self.weights.iter().map(mv).collect::<Result<_>>()?,
+            biases: self.biases.iter().map(mv).collect::<Result<_>>()?,
+            fc_w: mv(&self.fc_w)?,
+            fc_b: mv(&self.fc_b)?,
+            _t: core::marker::PhantomData,
+        })
+    }
+
     /// The shape.
     pub fn spec(&self) -> &ConvSpec {
         &self.spec

@@ -172,8 +172,13 @@ impl<T: Float, N: Network<T>, H: Head<T>> CandleEnergy<T, N, H> {
         )
     }
 
-    fn batch_tensor(xs: &Particles<T>) -> Result<Tensor> {
-        Tensor::from_slice(xs.as_slice(), (xs.len(), xs.dim()), &Device::Cpu).map_err(candle_err)
+    /// A batch as a tensor on the parameters' device (the CPU without parameters).
+    fn batch_tensor(&self, xs: &Particles<T>) -> Result<Tensor> {
+        let device = self
+            .params
+            .first()
+            .map_or(&Device::Cpu, |(_, v)| v.device());
+        Tensor::from_slice(xs.as_slice(), (xs.len(), xs.dim()), device).map_err(candle_err)
     }
 }
 
@@ -234,8 +239,8 @@ impl<T: Float, N: Network<T>, H: Head<T>> TrainableEnergy<T> for CandleEnergy<T,
             });
         }
         let (b, bn) = (pos.len(), neg.len());
-        let xp = Self::batch_tensor(pos)?;
-        let xn = Self::batch_tensor(neg)?;
+        let xp = self.batch_tensor(pos)?;
+        let xn = self.batch_tensor(neg)?;
         let all = Tensor::cat(&[&xp, &xn], 0).map_err(candle_err)?;
         let out = self.net.forward(&all).map_err(candle_err)?;
         let energies = self.head.energy(&out).map_err(candle_err)?;

@@ -1,7 +1,7 @@
 //! Heads: from network outputs to energies, and the supervised terms.
 
 use crate::float::{candle_err, Float};
-use candle_core::{Device, Tensor, D};
+use candle_core::{Tensor, D};
 use equistein::{Error, Result};
 
 /// Turns network outputs `o ∈ R^k` into an energy `E(o)`, and defines a supervised term on labelled positives.
@@ -190,7 +190,7 @@ impl<T: Float> Head<T> for ScalarHead {
         if count == 0 {
             return Ok(None);
         }
-        let dev = Device::Cpu;
+        let dev = energy.device().clone();
         let mask = Tensor::from_vec(mask, b, &dev).map_err(candle_err)?;
         let target = Tensor::from_vec(target, b, &dev).map_err(candle_err)?;
         let mse = energy

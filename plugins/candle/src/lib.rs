@@ -64,3 +64,22 @@ pub use mlp::Mlp;
 pub use network::Network;
 pub use steerable::{rotate_maps, rotated_index, SteerableCnn, STEERABLE_WIDTHS};
 pub use wrappers::{CanonicalInput, GroupAverage, NormInput};
+
+/// candle's device for the training graph of [`SteerableCnn`] / [`PlainCnn`] ([`SteerableCnn::to_device`]):
+/// the CPU, or with `cuda = true` CUDA device 0, which needs the `cuda` feature (an error without it, or when
+/// no device opens). Untested on a GPU in this repository. What runs there: the parameters, the loss, its
+/// gradient (candle's own `conv2d` replaces the CPU-only fused convolutions off the CPU) and Adam; the sampling
+/// path ([`ConvStack`], hand-written CPU code) and the samplers stay on the CPU.
+pub fn device(cuda: bool) -> equistein::Result<candle_core::Device> {
+    if !cuda {
+        return Ok(candle_core::Device::Cpu);
+    }
+    if cfg!(feature = "cuda") {
+        candle_core::Device::new_cuda(0).map_err(candle_err)
+    } else {
+        Err(equistein::Error::InvalidParameter {
+            name: "device",
+            reason: "CUDA needs equistein-candle's `cuda` feature".into(),
+        })
+    }
+}

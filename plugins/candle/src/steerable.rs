@@ -88,9 +88,9 @@ fn filter_rotation(r: usize) -> [u32; 9] {
     core::array::from_fn(|p| rotated_index(3, r, p / 3, p % 3) as u32)
 }
 
-fn index(v: Vec<u32>) -> candle_core::Result<Tensor> {
+fn index(v: Vec<u32>, device: &Device) -> candle_core::Result<Tensor> {
     let n = v.len();
-    Tensor::from_vec(v, n, &Device::Cpu)
+    Tensor::from_vec(v, n, device)
 }
 
 impl<T: Float> SteerableCnn<T> {
@@ -128,6 +128,26 @@ impl<T: Float> SteerableCnn<T> {
         Self::new(ConvSpec::fashion_mnist(&STEERABLE_WIDTHS), rng)
     }
 
+    /// A copy whose parameters live on `device` (e.g. [`crate::device`]`(true)`, candle's CUDA device): the
+    /// training graph (loss, `∇θ`, Adam) then runs there; the sampling path ([`Network::detached`]) copies the
+    /// expanded banks to the CPU.
+    pub fn to_device(&self, device: &Device) -> Result<Self> {
+        let mv = |v: &Var| {
+            v.as_tensor()
+                .to_device(device)
+                .and_then(|t| Var::from_tensor(&t))
+                .map_err(candle_err)
+        };
+        Ok(SteerableCnn {
+            spec: self.spec.clone(),
+            weights: self.weights.iter().map(mv).collect::<Result<_>>()?,
+            biases: self.biases.iter().map(mv).collect::<Result<_>>()?,
+            fc_w: mv(&self.fc_w)?,
+            fc_b: mv(&self.fc_b)?,
+            _t: core::marker::PhantomData,
+        })
+    }
+
     /// The shape.
     pub fn spec(&self) -> &ConvSpec {
         &self.spec
@@ -153,7 +173,7 @@ impl<T: Float> SteerableCnn<T> {
                 let idx: Vec<u32> = (0..4).flat_map(filter_rotation).collect();
                 w.as_tensor()
                     .reshape((f, g, 9))?
-                    .index_select(&index(idx)?, 2)?
+                    .index_select(&index(idx, w.device())?, 2)?
                     .reshape((f, g, 4, 9))?
                     .transpose(1, 2)?
                     .contiguous()?
@@ -169,14 +189,17 @@ impl<T: Float> SteerableCnn<T> {
                 }
                 w.as_tensor()
                     .reshape((f, g, 36))?
-                    .index_select(&index(idx)?, 2)?
+                    .index_select(&index(idx, w.device())?, 2)?
                     .reshape((f, g, 4, 4, 9))?
                     .transpose(1, 2)?
                     .contiguous()?
                     .reshape((4 * f, 4 * g, 3, 3))?
             };
             let repeat: Vec<u32> = (0..f as u32).flat_map(|i| [i; 4]).collect();
-            out.push((bank, b.as_tensor().index_select(&index(repeat)?, 0)?));
+            out.push((
+                bank,
+                b.as_tensor().index_select(&index(repeat, w.device())?, 0)?,
+            ));
         }
         Ok(out)
     }

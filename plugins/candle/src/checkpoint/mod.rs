@@ -333,13 +333,19 @@ pub fn load<T: Float, N: Network<T>, H: Head<T>, P: AsRef<Path>>(
                         want.clone(),
                     ));
                 }
-                into.push(t.clone());
+                into.push(
+                    t.to_device(var.device())
+                        .map_err(|e| corrupt(path, e.to_string()))?,
+                );
             }
         }
     }
     // Everything checked: now change the model.
     for (name, var) in model.parameters() {
-        var.set(get(&format!("param/{name}"))?)
+        // Checkpoints load on the CPU; the parameter may live on another device.
+        get(&format!("param/{name}"))?
+            .to_device(var.device())
+            .and_then(|t| var.set(&t))
             .map_err(|e| corrupt(path, format!("parameter `{name}`: {e}")))?;
     }
     let opt = model.optimizer_mut();
