@@ -232,3 +232,35 @@ fn a_missing_data_folder_is_named() {
     let e = run(ExperimentName::Dw4, &c, None).unwrap_err().to_string();
     assert!(e.contains("/no/such/dw4") && e.contains("data_dir"), "{e}");
 }
+
+#[test]
+fn the_pair_distance_model_trains_and_samples() {
+    let c = config(
+        ExperimentName::Dw4,
+        &[
+            "invariant=\"pair-distances\"",
+            "combinations=[\"eebm+svgd\", \"eebm+esvgd\"]",
+            "evaluation.samples=40",
+            "evaluation.chain_size=40",
+        ],
+    );
+    let o = run(ExperimentName::Dw4, &c, None).unwrap();
+    assert_eq!(o.metrics.runs.names(), ["eebm+svgd", "eebm+esvgd"]);
+    for (name, r) in &o.metrics.runs.0 {
+        let s = &r.statistics;
+        assert_eq!(s.samples + s.non_finite, 40, "{name}");
+        assert!((0.0..=1.0).contains(&s.state_tv), "{name}");
+        assert_eq!((r.epochs_run, r.minibatches), (2, 6), "{name}");
+    }
+    // Another model than the canonical frame's: the same seed gives other samples.
+    let frame = config(
+        ExperimentName::Dw4,
+        &[
+            "combinations=[\"eebm+svgd\", \"eebm+esvgd\"]",
+            "evaluation.samples=40",
+            "evaluation.chain_size=40",
+        ],
+    );
+    let f = run(ExperimentName::Dw4, &frame, None).unwrap();
+    assert_ne!(deterministic(&o), deterministic(&f));
+}

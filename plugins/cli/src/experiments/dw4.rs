@@ -151,7 +151,12 @@ fn train_combination(
 ) -> Result<TrainedCombination, RunError> {
     let core = |e| RunError::core("model", e);
     let t = TrainSettings::of_dw4(c);
-    let mut sizes = vec![8];
+    // The MLP reads the coordinates (8) or the invariant map's output (8 for the frame, 6 pair distances).
+    let input = match (combo.equivariant_model(), c.invariant) {
+        (true, Dw4Invariant::PairDistances) => OrbitMap::<f32>::output_dim(&pair_distances()),
+        _ => 8,
+    };
+    let mut sizes = vec![input];
     sizes.extend(&c.hidden);
     sizes.push(1);
     let net = mlp(&sizes, &mut init)?;
