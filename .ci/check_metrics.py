@@ -9,7 +9,8 @@ the toy: `esvgd-scalar`'s spread ratio exceeds `svgd`'s on every ring. For sampl
 at step 0 and end at the last step. For robustness: one final value per repeat and ordered quartiles. For
 the DW-4 experiments: one run per combination (and bandwidth), state shares that sum to 1 with counts that add
 up, distances in [0, 1], energies in the potential's range, the samples' .npy file with the counted rows, and a
-reference whose distances to itself are 0.
+reference whose distances to itself are 0. For fashion-mnist: accuracies in [0, 1], the steerable combinations'
+predictions unchanged by rotations, the pictures present and non-empty.
 """
 import json
 import math
@@ -217,6 +218,49 @@ def check_dw4(exp, m, cfg, d):
             fail(f"{where}: cannot read {npy}: {e}")
 
 
+def check_fashion_mnist(m, cfg, d):
+    """fashion-mnist: one run per configured combination; accuracies in [0, 1]; the steerable combinations
+    classify every rotated test image as its upright original; the sample grids and the bar chart exist."""
+    exp = "fashion-mnist"
+    if sorted(m["runs"]) != sorted(cfg["combinations"]):
+        fail(f"{exp}: runs {sorted(m['runs'])} != configured combinations {sorted(cfg['combinations'])}")
+    unit_keys = ("test_accuracy", "rotated_test_accuracy", "train_accuracy", "predictions_equal",
+                 "samples_classified_as_their_class")
+    for name, run in m["runs"].items():
+        where = f"{exp}.{name}"
+        for key in unit_keys + ("test_cross_entropy", "rotated_test_cross_entropy", "per_class_accuracy",
+                                "rotated_per_class_accuracy", "seconds", "svgd_step_ms", "svgd_steps",
+                                "minibatches", "samples"):
+            if key not in run:
+                fail(f"{where}: missing `{key}`")
+                return
+        for key in unit_keys:
+            if not 0 <= run[key] <= 1:
+                fail(f"{where}.{key}: not in [0, 1]: {run[key]!r}")
+        for key in ("per_class_accuracy", "rotated_per_class_accuracy"):
+            per = run[key]
+            if len(per) != 10 or not all(0 <= v <= 1 for v in per):
+                fail(f"{where}.{key}: not 10 values in [0, 1]: {per!r}")
+        for key in ("test_cross_entropy", "rotated_test_cross_entropy"):
+            if not run[key] > 0:
+                fail(f"{where}.{key}: not positive")
+        if not run["svgd_step_ms"] > 0:
+            fail(f"{where}.svgd_step_ms: not positive")
+        if name.startswith("eebm+"):
+            if run["predictions_equal"] != 1:
+                fail(f"{where}: predictions_equal {run['predictions_equal']} != 1 for a C4-invariant model")
+            if run["rotated_test_accuracy"] != run["test_accuracy"]:
+                fail(f"{where}: rotated accuracy differs from upright accuracy")
+        if run["samples"] != 10 * cfg["evaluation"]["samples_per_class"]:
+            fail(f"{where}: {run['samples']} samples, not 10 x samples_per_class")
+        png = d / f"samples_{name.replace('+', '-')}.png"
+        if not png.is_file() or png.stat().st_size == 0:
+            fail(f"{where}: {png} missing or empty")
+    png = d / "accuracy.png"
+    if not png.is_file() or png.stat().st_size == 0:
+        fail(f"{exp}: {png} missing or empty")
+
+
 def main():
     out = Path(sys.argv[1])
     for exp in sys.argv[2:]:
@@ -245,6 +289,8 @@ def main():
             check_ebm(exp, m, cfg)
         elif exp in ("dw4", "dw4-boltzmann", "dw4-kohler"):
             check_dw4(exp, m, cfg, d)
+        elif exp == "fashion-mnist":
+            check_fashion_mnist(m, cfg, d)
         else:
             fail(f"{exp}: no checker for this experiment")
         pngs = sorted(p.name for p in d.glob("*.png"))

@@ -41,6 +41,16 @@ impl ComputeDevice {
     }
 }
 
+/// Where a fresh persistent chain starts.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum FreshStart {
+    /// At the minibatch's positives (the toy EBMs of the paper).
+    Positives,
+    /// Noise images, uniform on `[0, 1)^784` (JEM's restart).
+    Noise,
+}
+
 /// How the learned models are sampled for the class-conditional pictures.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
 #[serde(deny_unknown_fields)]
@@ -93,8 +103,10 @@ pub struct FashionMnistConfig {
     pub svgd_steps: usize,
     /// The sampler's step size.
     pub step_size: f64,
-    /// Probability of restarting the persistent chain at the positive batch.
+    /// Probability of restarting the persistent chain.
     pub reset_probability: f64,
+    /// Where a restarted chain starts: `positives` or `noise`.
+    pub fresh_start: FreshStart,
     /// Write a checkpoint every this many epochs (0: never); `--resume` continues from it.
     pub checkpoint_every: usize,
     /// `cpu` or `cuda` (a binary built with `--features cuda`).
@@ -145,6 +157,7 @@ impl FashionMnistConfig {
             },
             step_size: 0.08,
             reset_probability: 0.1,
+            fresh_start: FreshStart::Positives,
             checkpoint_every: 1,
             device: ComputeDevice::Cpu,
             evaluation: FashionEvaluation {
@@ -191,6 +204,7 @@ impl FashionMnistConfig {
             svgd_steps: self.svgd_steps,
             step_size: self.step_size,
             reset_probability: self.reset_probability,
+            fresh_start: self.fresh_start,
         }
     }
 
@@ -278,4 +292,5 @@ pub struct FashionTraining<'a> {
     svgd_steps: usize,
     step_size: f64,
     reset_probability: f64,
+    fresh_start: FreshStart,
 }

@@ -16,7 +16,7 @@ pub mod toy;
 pub use common::{Evaluation, GaussianTarget, OneOrMany, RadialTarget, SamplerKind};
 pub use dw4::{Dw4Config, Dw4Data, Dw4Evaluation, Dw4Invariant, Dw4Training};
 pub use ebm::{Combination, EbmConfig, EbmEvaluation};
-pub use fashion_mnist::{ComputeDevice, FashionEvaluation, FashionMnistConfig};
+pub use fashion_mnist::{ComputeDevice, FashionEvaluation, FashionMnistConfig, FreshStart};
 pub use robustness::{RandomStart, RobustnessConfig, RobustnessTarget};
 pub use sample_efficiency::SampleEfficiencyConfig;
 pub use toy::{C4GaussiansConfig, NormalInit, RadialToyConfig, UniformInit};

@@ -101,6 +101,8 @@ pub enum Fresh {
     Positives,
     /// Uniform on `[−b, b)^d` (DW-4).
     Uniform(f64),
+    /// Uniform on `[lo, hi)^d` (`fashion-mnist`'s noise images on `[0, 1)^784`).
+    Box(f64, f64),
 }
 
 /// What training needs of an EBM experiment's configuration.
@@ -301,6 +303,10 @@ where
         Fresh::Uniform(b) => FreshStart::Uniform {
             lo: -b as f32,
             hi: b as f32,
+        },
+        Fresh::Box(lo, hi) => FreshStart::Uniform {
+            lo: lo as f32,
+            hi: hi as f32,
         },
     };
     let chain = PersistentChain::new(data.dim(), c.cd.batch_size, c.reset_probability, fresh)

@@ -27,19 +27,20 @@
 //! samples its conditionals).
 //!
 //! **Device.** `device = "cpu"` runs everything on the CPU. `device = "cuda"` needs the `cuda` feature
-//! (`cargo build --release -p equistein-cli --features cuda`, which enables `equistein-candle/cuda`); it is
-//! untested (no GPU on the development machine). `equistein-candle` creates every parameter and batch tensor on
-//! the CPU and its sampling path (the hand-written [`equistein_candle::ConvStack`]) and the fused training
-//! convolutions are CPU code, so a `cuda` run opens candle's CUDA device 0 to check that it exists, reports
-//! it, and then runs on the CPU; moving the training graph to the GPU needs device-aware parameters in
-//! `equistein-candle` (candle's own `conv2d` already serves non-CPU tensors there).
+//! (`cargo build --release -p equistein-cli --features cuda`, which enables `equistein-candle/cuda`) and is
+//! **untested** (no GPU on the development machine). With it the networks' parameters live on candle's CUDA
+//! device 0 ([`equistein_candle::device`], `to_device`), so the learning step runs there: the loss, its
+//! gradient (candle's own `conv2d` instead of the CPU-only fused convolutions) and Adam. What cannot run on
+//! CUDA: the sampling path (energies and `∇ₓ` with fixed parameters, the hand-written
+//! [`equistein_candle::ConvStack`], refreshed from the GPU parameters after every step), hence the SVGD
+//! steps, the classification of the test sets and the class-conditional sampling, which stay on the CPU.
 
 use super::ebm_training::{model_of, train, CombinationCheckpoint, Fresh, TrainSettings};
 use super::ebm_training::{Checkpoints, TrainedCombination};
 use super::fashion_evaluation::{agreement, classify, conditional_samples};
 use super::fashion_evaluation::{Classification, FashionRecord};
 use super::{RunContext, RunError};
-use crate::config::{Combination, ComputeDevice, ExperimentName, FashionMnistConfig};
+use crate::config::{Combination, ComputeDevice, ExperimentName, FashionMnistConfig, FreshStart};
 use crate::metrics::{Metrics, Runs};
 use crate::progress::RunProgress;
 use crate::streams::{stream, Purpose};
@@ -103,7 +104,10 @@ impl TrainSettings {
                 positives_repel: true,
             },
             reset_probability: c.reset_probability,
-            fresh: Fresh::Positives,
+            fresh: match c.fresh_start {
+                FreshStart::Positives => Fresh::Positives,
+                FreshStart::Noise => Fresh::Box(0.0, 1.0),
+            },
             learning_rate: StepSchedule::Constant(c.learning_rate),
             clip: c.clip,
             energy_penalty: c.energy_penalty,
@@ -150,15 +154,15 @@ fn train_combination(
     let t = TrainSettings::of_fashion(c, combo);
     let head = JemHead::new(CLASSES).with_weight(c.supervised_weight);
     let rbf = Rbf::fixed(c.bandwidth as f32).map_err(core)?;
+    let on = equistein_candle::device(c.device == ComputeDevice::Cuda).map_err(core)?;
     if !combo.equivariant_model() {
-        let model = model_of(
-            PlainCnn::<f32>::fashion_mnist(&mut init).map_err(core)?,
-            head,
-            &t,
-        )?;
+        let net = PlainCnn::<f32>::fashion_mnist(&mut init).map_err(core)?;
+        let net = net.to_device(&on).map_err(core)?;
+        let model = model_of(net, head, &t)?;
         return train(model, rbf, data, labels, &t, rng, checkpoint, bar);
     }
     let net = SteerableCnn::<f32>::fashion_mnist(&mut init).map_err(core)?;
+    let net = net.to_device(&on).map_err(core)?;
     let model = model_of(net, head, &t)?;
     if combo.equivariant_sampler() {
         let c4 = ImageRotations::new(SIDE, 1)
@@ -171,26 +175,16 @@ fn train_combination(
     }
 }
 
-/// The device line of the metrics; with `cuda`, checks that candle's CUDA device 0 opens.
+/// The device line of the metrics; with `cuda`, opens candle's CUDA device 0 first (an error when none opens).
 fn device(c: &FashionMnistConfig) -> Result<String, RunError> {
     match c.device {
         ComputeDevice::Cpu => Ok("cpu".into()),
-        ComputeDevice::Cuda => cuda_device(),
+        ComputeDevice::Cuda => equistein_candle::device(true)
+            .map(|_| {
+                "cuda (device 0: parameters, loss, gradients and Adam; sampling on the CPU)".into()
+            })
+            .map_err(|e| RunError::Other(format!("device = \"cuda\": {e}"))),
     }
-}
-
-#[cfg(feature = "cuda")]
-fn cuda_device() -> Result<String, RunError> {
-    equistein_candle::cuda_device(0)
-        .map(|_| "cuda (device 0 found; the models run on the CPU, see the documentation)".into())
-        .map_err(|e| RunError::Other(format!("device = \"cuda\": {e}")))
-}
-
-#[cfg(not(feature = "cuda"))]
-fn cuda_device() -> Result<String, RunError> {
-    Err(RunError::Other(
-        "device = \"cuda\" needs a binary built with the `cuda` feature".into(),
-    ))
 }
 
 /// Runs `fashion-mnist`: data, then training and evaluation of every configured combination.
