@@ -11,6 +11,9 @@
 //!   regular representation (exactly invariant under quarter turns of the input), and [`PlainCnn`], the
 //!   ordinary CNN of the same shape and parameter count; both sample through one hand-written
 //!   [`ConvStack`] (im2col + GEMM, the input gradient through the transposed convolutions, rayon over images).
+//! - [`Egnn`] ([`egnn`]): the E(3)-invariant EGNN of Satorras et al. (2021) in its QM9 setting, on molecules of
+//!   one formula (`3n` coordinates a row, atom features fixed per model), output `o` for `E = log(1 + o²)`; its
+//!   sampling path [`FastEgnn`] is hand-written (per-node split of the edge MLP's first layer, `gemm`, rayon).
 //! - Invariant wrappers without parameters: [`GroupAverage`] (outputs averaged over a finite group acting
 //!   linearly on the input), [`NormInput`] (the network sees `‖x‖`: SO(n)), [`CanonicalInput`] (the network
 //!   sees the canonical form `P(x)` of any core [`equistein::OrbitMap`]).
@@ -43,6 +46,7 @@ mod adam;
 pub mod checkpoint;
 mod cnn;
 pub mod conv;
+pub mod egnn;
 mod energy;
 mod fast;
 mod float;
@@ -56,6 +60,7 @@ mod wrappers;
 pub use adam::Adam;
 pub use cnn::{PlainCnn, PLAIN_WIDTHS};
 pub use conv::{ConvBank, ConvSpec, ConvStack};
+pub use egnn::{Egnn, EgnnConfig, FastEgnn, ATOM_FEATURES};
 pub use energy::{CandleEnergy, OutputEnergy};
 pub use fast::{AutogradNet, FastNet};
 pub use float::{candle_err, Float};
