@@ -107,6 +107,106 @@ pub enum MoleculesError {
         /// What is wrong with it.
         reason: String,
     },
+    /// An XYZ atom-count line that is not a non-negative whole number.
+    #[error("{}:{line}: atom count: expected a non-negative whole number, found {found:?}", path.display())]
+    XyzAtomCount {
+        /// The file.
+        path: PathBuf,
+        /// The line, from 1.
+        line: usize,
+        /// The text found.
+        found: String,
+    },
+    /// An XYZ record that ends (end of file) before its declared atoms.
+    #[error(
+        "{}:{line}: short record: the record starting at line {record_line} declares {declared} atoms but the file ends after {found}",
+        path.display()
+    )]
+    XyzShortRecord {
+        /// The file.
+        path: PathBuf,
+        /// The line where an atom (or the comment) was expected, from 1.
+        line: usize,
+        /// The record's atom-count line, from 1.
+        record_line: usize,
+        /// The atom count the record declares.
+        declared: usize,
+        /// The atoms present.
+        found: usize,
+    },
+    /// An XYZ atom line with fewer than four fields.
+    #[error("{}:{line}: atom line: expected `element x y z`, found {found:?}", path.display())]
+    XyzAtomLine {
+        /// The file.
+        path: PathBuf,
+        /// The line, from 1.
+        line: usize,
+        /// The text found.
+        found: String,
+    },
+    /// An element symbol outside H, C, N, O, F.
+    #[error("{}:{line}: element: unknown element {found:?} (expected H, C, N, O or F, or Z = 1, 6, 7, 8, 9)", path.display())]
+    XyzElement {
+        /// The file.
+        path: PathBuf,
+        /// The line, from 1.
+        line: usize,
+        /// The symbol found.
+        found: String,
+    },
+    /// An XYZ coordinate that is not a number.
+    #[error("{}:{line}: coordinate {field}: not a number: {found:?}", path.display())]
+    XyzNumber {
+        /// The file.
+        path: PathBuf,
+        /// The line, from 1.
+        line: usize,
+        /// `x`, `y` or `z`.
+        field: &'static str,
+        /// The text found.
+        found: String,
+    },
+    /// An XYZ coordinate that is NaN or infinite.
+    #[error("{}:{line}: coordinate {field}: non-finite value {value}", path.display())]
+    XyzNonFinite {
+        /// The file.
+        path: PathBuf,
+        /// The line, from 1.
+        line: usize,
+        /// `x`, `y` or `z`.
+        field: &'static str,
+        /// The value found.
+        value: f64,
+    },
+    /// A gzip stream that is truncated or corrupt, or a line that is not UTF-8.
+    #[error("{}:{line}: {what}: {source}", path.display())]
+    XyzStream {
+        /// The file.
+        path: PathBuf,
+        /// The line being read, from 1.
+        line: usize,
+        /// `truncated or corrupt gzip stream` or `not UTF-8 text`.
+        what: &'static str,
+        /// The decoder's error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A SMILES string that cannot be read into a molecular graph.
+    #[error("SMILES {smiles:?}: {reason}")]
+    Smiles {
+        /// The string.
+        smiles: String,
+        /// What is wrong (with the character position where known).
+        reason: String,
+    },
+    /// Two inputs whose sizes disagree (elements and positions, a graph and its molecule).
+    #[error("{what}: {reason}")]
+    Mismatch {
+        /// What was compared.
+        what: &'static str,
+        /// The sizes.
+        reason: String,
+    },
     /// An error of the core (dimension mismatch, energy evaluation).
     #[error(transparent)]
     Core(#[from] equistein::Error),

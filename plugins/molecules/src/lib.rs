@@ -61,19 +61,27 @@
 //! split (Boltzmann samples at temperature 1) has shares 0.410, 0.477, 0.059, 0.048, 0.006.
 #![warn(missing_docs)]
 
+pub mod bonds;
 pub mod classify;
 pub mod dataset;
+pub mod element;
 pub mod error;
 pub mod geometry;
+pub mod graph;
 pub mod histogram;
 pub mod io;
+pub mod molecule;
 pub mod potential;
 pub mod quench;
+pub mod smiles;
 pub mod states;
 
+pub use bonds::{estimate_bonds, Estimator, OursSettings, Outcome, PaperVariant};
 pub use classify::{Assignment, Classification, Classifier, StateShares};
 pub use dataset::{load_dw4, TrainingSet, DW4_DIM};
+pub use element::{Element, FEATURE_LEN, Z_MAX};
 pub use error::{MoleculesError, Result};
+pub use graph::{Bond, MolGraph};
 pub use histogram::{
     count_total_variation, dw4_energies, dw4_energy_histogram, dw4_pair_distance_histogram,
     Histogram,
@@ -82,6 +90,9 @@ pub use io::npy::read_npy;
 pub use io::npy_write::{write_npy, Precision};
 pub use io::raw::read_raw_f32;
 pub use io::read_particles;
+pub use io::xyz::{read_xyz, XyzReader, XyzRecord};
+pub use io::xyz_write::write_xyz;
+pub use molecule::Molecule;
 pub use potential::{DoubleWell, PairSum};
 pub use quench::{Quench, QuenchReport};
 pub use states::{MetastableState, STATES};

@@ -4,6 +4,8 @@ pub mod atomic;
 pub mod npy;
 pub mod npy_write;
 pub mod raw;
+pub mod xyz;
+pub mod xyz_write;
 
 use crate::error::Result;
 use equistein::{Particles, Real};
