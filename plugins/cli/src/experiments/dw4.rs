@@ -12,9 +12,8 @@
 //! true potential and classified into the five meta-stable states, and the state shares, energies and pair
 //! distances are compared with the reference set's ([`super::dw4_evaluation`]).
 
-use super::dw4_evaluation::{
-    frame, pair_distances, sample, Chains, Dw4Kernel, Judged, SamplingCost, StateStatistics,
-};
+use super::chains::{Chains, SamplingCost};
+use super::dw4_evaluation::{frame, pair_distances, sample, Dw4Kernel, Judged, StateStatistics};
 use super::ebm_training::{mlp, model_of, train, Fresh, TrainSettings, TrainedCombination};
 use super::{RunContext, RunError};
 use crate::config::{Combination, Dw4Config, Dw4Invariant, ExperimentName};
@@ -278,7 +277,7 @@ pub fn run(
         let chains = Chains {
             samples: c.evaluation.samples,
             chain_size: c.evaluation.chain_size,
-            init_box: c.init_box,
+            start: (-c.init_box, c.init_box),
             limits: RunLimits {
                 max_steps: c.evaluation.steps,
                 tolerance: (c.evaluation.tolerance > 0.0).then_some(c.evaluation.tolerance as f32),

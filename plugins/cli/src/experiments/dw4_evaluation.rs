@@ -3,19 +3,19 @@
 //! binned on fixed bins ([`Histogram::dw4_energy`]: `[−26, −10)` in 64 bins of 0.25;
 //! [`Histogram::dw4_pair_distance`]: `[0, 8)` in 80 bins of 0.1) and compared with the reference set's by the
 //! total-variation distance `½ Σ_c |p_c − q_c|` (values outside the range count in an under- or overflow bin).
-//! Also: drawing the samples from `U[−b, b)^8` with a learned energy and a kernel, in independent chains.
+//! Also: drawing the samples from `U[−b, b)^8` with a learned energy and the combination's kernel.
 
+use super::chains::{run_chain, sample_chains, Chains, SamplingCost};
 use super::RunError;
 use crate::config::Dw4Invariant;
-use crate::streams::{stream, Purpose};
 use equistein::group::{CanonicalFrame, PairDistances, PointCloud};
 use equistein::kernel::{InvariantMap, Rbf};
-use equistein::{random, Energy, Kernel, Particles, RunLimits, Sampler, Svgd};
+use equistein::{Energy, Particles};
 use equistein_molecules::{
     dw4_energies, dw4_energy_histogram, dw4_pair_distance_histogram, Classifier, Histogram,
     StateShares,
 };
-use rayon::prelude::*;
+use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
 
 /// What is measured of a DW-4 sample set.
@@ -123,33 +123,8 @@ pub fn pair_distances() -> PairDistances {
     PairDistances::new(4, 2)
 }
 
-/// How evaluation chains run.
-#[derive(Debug, Clone, Copy)]
-pub struct Chains {
-    /// Samples in all.
-    pub samples: usize,
-    /// Particles per chain.
-    pub chain_size: usize,
-    /// Half-width of the uniform start box.
-    pub init_box: f64,
-    /// The step limit and stopping rule.
-    pub limits: RunLimits<f32>,
-    /// The step size.
-    pub step_size: f64,
-}
-
-/// What sampling cost.
-#[derive(Debug, Clone, Copy, Default, Serialize)]
-pub struct SamplingCost {
-    /// Wall-clock seconds.
-    pub seconds: f64,
-    /// SVGD steps summed over the chains.
-    pub steps: usize,
-}
-
-/// Draws `chains.samples` samples from `exp(−E)`: independent chains of `chain_size` particles started
-/// uniformly in `[−b, b)^8`, run in parallel; chain `k` uses the stream `Sampler(stream_base + k)`, so the
-/// result does not depend on the number of threads.
+/// Draws `chains.samples` samples from `exp(−E)` in independent chains ([`sample_chains`]) with the
+/// combination's kernel.
 pub fn sample(
     energy: &(dyn Energy<f32> + Sync),
     kernel: Dw4Kernel,
@@ -157,63 +132,19 @@ pub fn sample(
     seed: u64,
     stream_base: u64,
 ) -> Result<(Particles<f64>, SamplingCost), RunError> {
-    let count = chains.samples.div_ceil(chains.chain_size);
-    let start = std::time::Instant::now();
-    let results: Vec<Result<(Vec<f32>, usize), RunError>> = (0..count)
-        .into_par_iter()
-        .map(|k| {
-            let mut rng = stream(seed, Purpose::Sampler(stream_base + k as u64));
-            let n = chains
-                .chain_size
-                .min(chains.samples - k * chains.chain_size);
-            let b = chains.init_box as f32;
-            let mut p = Particles::from_fn(8, n, |_, _| random::uniform(&mut rng, -b, b));
-            let steps = match kernel {
-                Dw4Kernel::Rbf(h) => run_chain(rbf(h)?, energy, &mut p, chains, &mut rng)?,
-                Dw4Kernel::Invariant(h, Dw4Invariant::CanonicalFrame) => {
-                    let k = InvariantMap::new(frame()?, rbf(h)?);
-                    run_chain(k, energy, &mut p, chains, &mut rng)?
-                }
-                Dw4Kernel::Invariant(h, Dw4Invariant::PairDistances) => {
-                    let k = InvariantMap::new(pair_distances(), rbf(h)?);
-                    run_chain(k, energy, &mut p, chains, &mut rng)?
-                }
-            };
-            Ok((p.as_slice().to_vec(), steps))
-        })
-        .collect();
-    let mut flat = Vec::with_capacity(chains.samples * 8);
-    let mut steps = 0;
-    for r in results {
-        let (rows, s) = r?;
-        flat.extend(rows.iter().map(|&v| f64::from(v)));
-        steps += s;
-    }
-    let samples = Particles::from_rows(8, &flat).map_err(|e| RunError::core("samples", e))?;
-    let cost = SamplingCost {
-        seconds: start.elapsed().as_secs_f64(),
-        steps,
+    let run = |p: &mut Particles<f32>, rng: &mut ChaCha8Rng| match kernel {
+        Dw4Kernel::Rbf(h) => run_chain(rbf(h)?, energy, p, chains, rng),
+        Dw4Kernel::Invariant(h, Dw4Invariant::CanonicalFrame) => {
+            run_chain(InvariantMap::new(frame()?, rbf(h)?), energy, p, chains, rng)
+        }
+        Dw4Kernel::Invariant(h, Dw4Invariant::PairDistances) => {
+            let k = InvariantMap::new(pair_distances(), rbf(h)?);
+            run_chain(k, energy, p, chains, rng)
+        }
     };
-    Ok((samples, cost))
+    sample_chains(8, chains, seed, stream_base, &run)
 }
 
 fn rbf(h: f64) -> Result<Rbf<f32>, RunError> {
     Rbf::fixed(h as f32).map_err(|e| RunError::core("kernel", e))
-}
-
-fn run_chain<K: Kernel<f32>>(
-    kernel: K,
-    energy: &(dyn Energy<f32> + Sync),
-    p: &mut Particles<f32>,
-    chains: &Chains,
-    rng: &mut rand_chacha::ChaCha8Rng,
-) -> Result<usize, RunError> {
-    let mut svgd = Svgd::builder(kernel)
-        .step_size(chains.step_size as f32)
-        .build()
-        .map_err(|e| RunError::core("sampler", e))?;
-    let summary = svgd
-        .run(energy, p, rng, chains.limits, &mut ())
-        .map_err(|e| RunError::core("sampling", e))?;
-    Ok(summary.steps)
 }

@@ -1,6 +1,7 @@
 //! The experiments. Each has a core (configuration → samplers → metrics, a library function that returns the
 //! metrics and the final particles, used by the tests) and a writer (metrics.json and pictures).
 
+pub mod chains;
 pub mod dw4;
 pub mod dw4_evaluation;
 pub mod dw4_pictures;

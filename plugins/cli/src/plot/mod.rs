@@ -10,6 +10,7 @@ mod ebm;
 mod font;
 mod histogram;
 mod lines;
+mod molecules;
 mod scatter;
 
 pub use bars::grouped_bars;
@@ -18,6 +19,7 @@ pub use clouds::{cloud_grid, CloudRow};
 pub use ebm::{ebm_grid, EbmGridRow};
 pub use histogram::{histogram_panels, HistogramPanel};
 pub use lines::{line_chart, Series};
+pub use molecules::{molecule_grid, MoleculeDrawing};
 pub use scatter::{scatter_panels, DensityGrid, ScatterPanel};
 
 use core::fmt;
