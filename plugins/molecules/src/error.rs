@@ -191,6 +191,16 @@ pub enum MoleculesError {
         #[source]
         source: std::io::Error,
     },
+    /// A row of a tab-separated table (the QM9 index) that cannot be used.
+    #[error("{}:{line}: {reason}", path.display())]
+    TableRow {
+        /// The file.
+        path: PathBuf,
+        /// The line, from 1.
+        line: usize,
+        /// What is wrong with it.
+        reason: String,
+    },
     /// A SMILES string that cannot be read into a molecular graph.
     #[error("SMILES {smiles:?}: {reason}")]
     Smiles {

@@ -161,7 +161,7 @@ impl MolGraph {
             && self.is_connected()
     }
 
-    /// The Hill formula, e.g. `C5H8O`.
+    /// The formula (C, H, then N, O, F, as the QM9 files write it), e.g. `C5H8O`.
     pub fn formula(&self) -> String {
         crate::molecule::formula(&self.elements)
     }
@@ -205,8 +205,8 @@ impl MolGraph {
     /// only in a graph that has charged atoms, with as many charged atoms and the same total), in which every
     /// atom spends its valence exactly. Two assignments of orders on one skeleton differ by shifting orders
     /// around alternating cycles, as benzene's two Kekulé forms, so graphs with equal masks are the same
-    /// molecule; the charges cover resonance such as amidinium's `NC(=[NH2+])` ↔ `[NH3+]`-free `[NH+]=C(N)`
-    /// placements. A graph that is not valid keeps its own orders and charges.
+    /// molecule; the charges cover resonance that moves a charge, as in an amidinium group, where
+    /// `CNC(=[NH2+])…` and `C[NH+]=C(N)…` are one ion. A graph that is not valid keeps its own orders and charges.
     pub fn resonance_masks(&self) -> ResonanceMasks {
         let own_orders: Vec<u8> = self.bonds.iter().map(|x| 1u8 << x.order.min(7)).collect();
         let charge_bit = |q: i8| 1u8 << (i32::from(q) + 1).clamp(0, 7);

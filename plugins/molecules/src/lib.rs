@@ -70,9 +70,11 @@ pub mod geometry;
 pub mod graph;
 pub mod histogram;
 pub mod io;
+pub mod metrics;
 pub mod molecule;
 pub mod potential;
 pub mod quench;
+pub mod report;
 pub mod smiles;
 pub mod states;
 
@@ -81,7 +83,7 @@ pub use classify::{Assignment, Classification, Classifier, StateShares};
 pub use dataset::{load_dw4, TrainingSet, DW4_DIM};
 pub use element::{Element, FEATURE_LEN, Z_MAX};
 pub use error::{MoleculesError, Result};
-pub use graph::{Bond, MolGraph};
+pub use graph::{Bond, MolGraph, ResonanceMasks};
 pub use histogram::{
     count_total_variation, dw4_energies, dw4_energy_histogram, dw4_pair_distance_histogram,
     Histogram,
@@ -92,7 +94,9 @@ pub use io::raw::read_raw_f32;
 pub use io::read_particles;
 pub use io::xyz::{read_xyz, XyzReader, XyzRecord};
 pub use io::xyz_write::write_xyz;
+pub use metrics::{molecule_metrics, MoleculeMetrics, Reference, ReferenceSet};
 pub use molecule::Molecule;
 pub use potential::{DoubleWell, PairSum};
 pub use quench::{Quench, QuenchReport};
+pub use report::{bonds_report, BondsLine, BondsReport};
 pub use states::{MetastableState, STATES};

@@ -56,7 +56,7 @@ impl Molecule {
         distance(&self.positions[a], &self.positions[b])
     }
 
-    /// The formula in Hill order (C, then H, then the others alphabetically; counts of 1 omitted), e.g. `C5H8O`.
+    /// The formula as the QM9 files write it: C, H, then N, O, F (counts of 1 omitted), e.g. `C5H8O`, `C2NF3`.
     ///
     /// ```
     /// use equistein_molecules::{Element, Molecule};
@@ -124,28 +124,16 @@ pub(crate) fn distance(a: &[f64; 3], b: &[f64; 3]) -> f64 {
     (dx * dx + dy * dy + dz * dz).sqrt()
 }
 
-/// The Hill formula of a list of elements.
+/// The formula of a list of elements in the order of the QM9 files: C, H, then N, O, F (`C2H4NF3`, `H3N`).
 pub(crate) fn formula(elements: &[Element]) -> String {
-    let count = |e: Element| elements.iter().filter(|x| **x == e).count();
     let mut out = String::new();
-    let mut push = |e: Element, n: usize| {
+    for e in [Element::C, Element::H, Element::N, Element::O, Element::F] {
+        let n = elements.iter().filter(|x| **x == e).count();
         if n > 0 {
             out.push_str(e.symbol());
             if n > 1 {
                 out.push_str(&n.to_string());
             }
-        }
-    };
-    let c = count(Element::C);
-    if c > 0 {
-        push(Element::C, c);
-        push(Element::H, count(Element::H));
-        for e in [Element::F, Element::N, Element::O] {
-            push(e, count(e));
-        }
-    } else {
-        for e in [Element::F, Element::H, Element::N, Element::O] {
-            push(e, count(e));
         }
     }
     out

@@ -51,3 +51,8 @@ pub fn max_diff(a: &[f64], b: &[f64]) -> f64 {
         .map(|(x, y)| (x - y).abs())
         .fold(0.0, f64::max)
 }
+
+/// The QM9 data folder.
+pub fn qm9_dir() -> PathBuf {
+    data_dir().join("qm9")
+}
