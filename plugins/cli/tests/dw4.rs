@@ -91,9 +91,9 @@ fn dw4_quick_reports_every_statistic_and_repeats_itself() {
             assert!((0.0..=1.0).contains(&tv), "{name}: {tv}");
         }
         assert!(s.mean_energy > -26.0, "{name}");
-        assert!(r.svgd_step_ms > 0.0, "{name}");
+        assert!(r.training.svgd_step_ms > 0.0, "{name}");
         assert_eq!(
-            (r.epochs_run, r.minibatches),
+            (r.training.epochs_run, r.training.minibatches),
             (2, 6),
             "{name}: 100 rows make three full batches of 32"
         );
@@ -130,7 +130,7 @@ fn dw4_stopped_after_a_checkpoint_and_resumed_equals_the_uninterrupted_run() {
     let resumed = run(ExperimentName::Dw4, &c, Some(k(true, None))).unwrap();
     assert_eq!(deterministic(&resumed), deterministic(&whole));
     let r = resumed.metrics.runs.get("eebm+esvgd").unwrap();
-    assert_eq!((r.resumes, r.epochs_run), (1, 2));
+    assert_eq!((r.training.resumes, r.training.epochs_run), (1, 2));
     // The finished run keeps its model: resumed with other evaluation settings it samples again without
     // training (same counters), and the same settings give the same samples.
     let more = config(
@@ -146,8 +146,18 @@ fn dw4_stopped_after_a_checkpoint_and_resumed_equals_the_uninterrupted_run() {
     let again = run(ExperimentName::Dw4, &more, Some(k(true, None))).unwrap();
     let a = again.metrics.runs.get("eebm+esvgd").unwrap();
     assert_eq!(
-        (a.epochs_run, a.minibatches, a.svgd_steps, a.resumes),
-        (r.epochs_run, r.minibatches, r.svgd_steps, 2)
+        (
+            a.training.epochs_run,
+            a.training.minibatches,
+            a.training.svgd_steps,
+            a.training.resumes
+        ),
+        (
+            r.training.epochs_run,
+            r.training.minibatches,
+            r.training.svgd_steps,
+            2
+        )
     );
     assert!(
         a.evaluation.steps > r.evaluation.steps,
@@ -250,7 +260,11 @@ fn the_pair_distance_model_trains_and_samples() {
         let s = &r.statistics;
         assert_eq!(s.samples + s.non_finite, 40, "{name}");
         assert!((0.0..=1.0).contains(&s.state_tv), "{name}");
-        assert_eq!((r.epochs_run, r.minibatches), (2, 6), "{name}");
+        assert_eq!(
+            (r.training.epochs_run, r.training.minibatches),
+            (2, 6),
+            "{name}"
+        );
     }
     // Another model than the canonical frame's: the same seed gives other samples.
     let frame = config(

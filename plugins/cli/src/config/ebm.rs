@@ -257,7 +257,7 @@ impl EbmConfig {
     }
 }
 
-fn milestones(key: &str, m: &[(usize, f64)]) -> Result<(), ConfigError> {
+pub(super) fn milestones(key: &str, m: &[(usize, f64)]) -> Result<(), ConfigError> {
     for (i, &(e, v)) in m.iter().enumerate() {
         positive(&format!("{key}[{i}]"), v)?;
         if i > 0 && m[i - 1].0 >= e {

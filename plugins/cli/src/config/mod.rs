@@ -9,6 +9,7 @@ pub mod dw4;
 pub mod ebm;
 pub mod fashion_mnist;
 pub mod merge;
+pub mod qm9;
 pub mod robustness;
 pub mod sample_efficiency;
 pub mod toy;
@@ -17,6 +18,7 @@ pub use common::{Evaluation, GaussianTarget, OneOrMany, RadialTarget, SamplerKin
 pub use dw4::{Dw4Config, Dw4Data, Dw4Evaluation, Dw4Invariant, Dw4Training};
 pub use ebm::{Combination, EbmConfig, EbmEvaluation};
 pub use fashion_mnist::{ComputeDevice, FashionEvaluation, FashionMnistConfig, FreshStart};
+pub use qm9::{Qm9Config, Qm9Evaluation, Qm9Training};
 pub use robustness::{RandomStart, RobustnessConfig, RobustnessTarget};
 pub use sample_efficiency::SampleEfficiencyConfig;
 pub use toy::{C4GaussiansConfig, NormalInit, RadialToyConfig, UniformInit};
@@ -99,11 +101,13 @@ pub enum ExperimentName {
     Dw4Kohler,
     /// JEMs on upright FashionMNIST, tested on rotated images (appendix E.3), three combinations.
     FashionMnist,
+    /// C5H8O molecules: an EGNN energy trained on QM9's 35 training isomers, sampled by SVGD / E-SVGD.
+    Qm9,
 }
 
 impl ExperimentName {
     /// Every experiment, in listing order.
-    pub const ALL: [ExperimentName; 11] = [
+    pub const ALL: [ExperimentName; 12] = [
         ExperimentName::C4Gaussians,
         ExperimentName::Circles,
         ExperimentName::Spheres,
@@ -115,6 +119,7 @@ impl ExperimentName {
         ExperimentName::Dw4Boltzmann,
         ExperimentName::Dw4Kohler,
         ExperimentName::FashionMnist,
+        ExperimentName::Qm9,
     ];
 
     /// The command-line name.
@@ -131,6 +136,7 @@ impl ExperimentName {
             ExperimentName::Dw4Boltzmann => "dw4-boltzmann",
             ExperimentName::Dw4Kohler => "dw4-kohler",
             ExperimentName::FashionMnist => "fashion-mnist",
+            ExperimentName::Qm9 => "qm9",
         }
     }
 
@@ -169,6 +175,9 @@ impl ExperimentName {
             }
             ExperimentName::FashionMnist => {
                 "JEMs on upright FashionMNIST (plain / C4-steerable CNN, SVGD / E-SVGD in image space), tested on rotated images"
+            }
+            ExperimentName::Qm9 => {
+                "C5H8O generation: EGNN energy on QM9's 35 training isomers, eebm+svgd and eebm+esvgd; bonds estimated, isomers scored"
             }
         }
     }
@@ -214,6 +223,8 @@ pub enum ExperimentConfig {
     Dw4Kohler(Dw4Config),
     /// `fashion-mnist`.
     FashionMnist(FashionMnistConfig),
+    /// `qm9`.
+    Qm9(Qm9Config),
 }
 
 impl ExperimentConfig {
@@ -233,6 +244,7 @@ impl ExperimentConfig {
             ExperimentName::Dw4Boltzmann => Self::Dw4Boltzmann(Dw4Config::dw4_boltzmann(preset)),
             ExperimentName::Dw4Kohler => Self::Dw4Kohler(Dw4Config::dw4_kohler(preset)),
             ExperimentName::FashionMnist => Self::FashionMnist(FashionMnistConfig::preset(preset)),
+            ExperimentName::Qm9 => Self::Qm9(Qm9Config::preset(preset)),
         }
     }
 
@@ -250,6 +262,7 @@ impl ExperimentConfig {
             Self::Dw4Boltzmann(_) => ExperimentName::Dw4Boltzmann,
             Self::Dw4Kohler(_) => ExperimentName::Dw4Kohler,
             Self::FashionMnist(_) => ExperimentName::FashionMnist,
+            Self::Qm9(_) => ExperimentName::Qm9,
         }
     }
 
@@ -263,6 +276,7 @@ impl ExperimentConfig {
             Self::JemC4(c) | Self::EbmCircles(c) => c.validate(),
             Self::Dw4(c) | Self::Dw4Boltzmann(c) | Self::Dw4Kohler(c) => c.validate(),
             Self::FashionMnist(c) => c.validate(),
+            Self::Qm9(c) => c.validate(),
         }
     }
 
@@ -276,6 +290,7 @@ impl ExperimentConfig {
             Self::JemC4(c) | Self::EbmCircles(c) => to_table(c),
             Self::Dw4(c) | Self::Dw4Boltzmann(c) | Self::Dw4Kohler(c) => to_table(c),
             Self::FashionMnist(c) => to_table(c),
+            Self::Qm9(c) => to_table(c),
         };
         // Every field is a number, string, list or table of those: serialization cannot fail.
         r.unwrap_or_default()
@@ -291,6 +306,7 @@ impl ExperimentConfig {
             Self::JemC4(c) | Self::EbmCircles(c) => toml::to_string_pretty(c),
             Self::Dw4(c) | Self::Dw4Boltzmann(c) | Self::Dw4Kohler(c) => toml::to_string_pretty(c),
             Self::FashionMnist(c) => toml::to_string_pretty(c),
+            Self::Qm9(c) => toml::to_string_pretty(c),
         };
         r.unwrap_or_default()
     }
@@ -308,6 +324,7 @@ impl ExperimentConfig {
             ExperimentName::Dw4Boltzmann => Self::Dw4Boltzmann(from_table(table)?),
             ExperimentName::Dw4Kohler => Self::Dw4Kohler(from_table(table)?),
             ExperimentName::FashionMnist => Self::FashionMnist(from_table(table)?),
+            ExperimentName::Qm9 => Self::Qm9(from_table(table)?),
         })
     }
 }

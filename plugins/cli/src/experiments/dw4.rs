@@ -15,6 +15,7 @@
 use super::chains::{Chains, SamplingCost};
 use super::dw4_evaluation::{frame, pair_distances, sample, Dw4Kernel, Judged, StateStatistics};
 use super::ebm_training::{mlp, model_of, train, Fresh, TrainSettings, TrainedCombination};
+use super::training_summary::TrainingSummary;
 use super::{RunContext, RunError};
 use crate::config::{Combination, Dw4Config, Dw4Invariant, ExperimentName};
 use crate::metrics::{Metrics, Runs};
@@ -55,24 +56,9 @@ pub struct Dw4Record {
     /// State shares, histogram distances and mean energy of the samples.
     #[serde(flatten)]
     pub statistics: StateStatistics,
-    /// Wall-clock seconds of training, over every resume.
-    pub seconds: f64,
-    /// Seconds of training spent sampling negatives.
-    pub sampling_seconds: f64,
-    /// Median wall time of one SVGD step during training (B negatives + B positives), in milliseconds.
-    pub svgd_step_ms: f64,
-    /// SVGD steps during training.
-    pub svgd_steps: usize,
-    /// Minibatches of training.
-    pub minibatches: usize,
-    /// Fresh starts of the persistent chain.
-    pub resets: usize,
-    /// Times training was resumed from a checkpoint.
-    pub resumes: usize,
-    /// Epochs trained.
-    pub epochs_run: usize,
-    /// The last epoch's CD loss `mean E(x⁺) − mean E(x⁻)`.
-    pub final_cd_loss: f64,
+    /// The training's cost and end state.
+    #[serde(flatten)]
+    pub training: TrainingSummary,
     /// Seconds and SVGD steps of drawing the evaluation samples.
     pub evaluation: SamplingCost,
 }
@@ -303,8 +289,8 @@ pub fn run(
             let record = record(&counters, h, judged.statistics(&reference), cost);
             summary = format!(
                 "{} epochs, {:.3} ms per SVGD step; {} states, state TV {:.3}",
-                record.epochs_run,
-                record.svgd_step_ms,
+                record.training.epochs_run,
+                record.training.svgd_step_ms,
                 record.statistics.states_found,
                 record.statistics.state_tv
             );
@@ -340,22 +326,10 @@ pub fn run(
 }
 
 fn record(counters: &RunCounters, h: f64, s: StateStatistics, cost: SamplingCost) -> Dw4Record {
-    let cd_loss = counters
-        .last_loss
-        .map(|l| f64::from(l.positive_energy as f32 - l.negative_energy as f32))
-        .unwrap_or(f64::NAN);
     Dw4Record {
         bandwidth: h,
         statistics: s,
-        seconds: counters.wall_seconds,
-        sampling_seconds: counters.sampling_seconds,
-        svgd_step_ms: counters.median_step_ms(),
-        svgd_steps: counters.sampler_steps,
-        minibatches: counters.minibatches,
-        resets: counters.resets,
-        resumes: counters.resumes,
-        epochs_run: counters.epochs,
-        final_cd_loss: cd_loss,
+        training: TrainingSummary::of(counters),
         evaluation: cost,
     }
 }

@@ -17,11 +17,14 @@ pub mod fashion_mnist;
 pub mod fashion_pictures;
 pub mod jem_c4;
 pub mod pictures;
+pub mod qm9;
+pub mod qm9_pictures;
 pub mod robustness;
 pub mod sample_efficiency;
 pub mod samplers;
 pub mod target;
 pub mod toy;
+pub mod training_summary;
 
 use crate::config::{ExperimentConfig, Preset};
 use crate::output::StagedOutput;
@@ -125,6 +128,9 @@ pub fn run(
         | ExperimentConfig::Dw4Boltzmann(c)
         | ExperimentConfig::Dw4Kohler(c) => {
             dw4_pictures::write(&dw4::run(config.experiment(), c, ctx)?, out)
+        }
+        ExperimentConfig::Qm9(c) => {
+            qm9_pictures::write(&qm9::run(c, ctx)?, out, c.evaluation.picture)
         }
         ExperimentConfig::FashionMnist(c) => {
             fashion_pictures::write(&fashion_mnist::run(c, ctx)?, out)
