@@ -6,9 +6,11 @@
 //! 2. **Assignment**: each candidate gets an order 0 (no bond), 1, 2 or 3, each atom must spend its valence
 //!    exactly (C 4, N 3, O 2, H 1, F 1), and among all such assignments the one of least cost is taken:
 //!    `((d − L_o) / σ)²` for a bond of order o with typical length `L_o` ([`super::lengths::typical_length`],
-//!    σ = 0.05 Å), and `(max(0, L_1 + 0.2 − d) / σ)²` for leaving a candidate unbonded. So short bonds get the
-//!    higher orders, and a candidate that valence cannot carry is dropped: a bicyclo[1.1.1] cage's
-//!    bridgeheads (1.79–1.95 Å apart, within the cut-off) already have four bonds each, so they stay unbonded.
+//!    σ = 0.05 Å; an order is allowed only within 0.3 Å of `L_o`), and `(max(0, L_1 + 0.2 − d) / σ)²` for
+//!    leaving a candidate unbonded. So short bonds get the higher orders, and a candidate that valence cannot
+//!    carry is dropped: a bicyclo[1.1.1] cage's bridgeheads (1.79–1.95 Å apart, within the cut-off) already
+//!    have four bonds each (and sit more than 0.3 Å beyond the C–C single bond's 1.53 Å), so they stay
+//!    unbonded.
 //!    The search is exact (branch and bound, cheapest orders first, a lower bound from the cheapest order of
 //!    every undecided candidate), with a budget of nodes.
 //! 3. **Charges**, only when no neutral assignment exists: N⁺ (valence 4) and O⁻ (valence 1) are allowed at a
@@ -37,6 +39,9 @@ pub struct OursSettings {
     pub sigma: f64,
     /// How far beyond the single-bond length a candidate is free to stay unbonded, Å (0.2).
     pub slack: f64,
+    /// A bond of order o is allowed only within this distance of its typical length `L_o`, Å (0.3): atoms
+    /// squeezed together are not bonded at any order.
+    pub window: f64,
     /// Cost of one formal charge in the fallback (25).
     pub charge_cost: f64,
     /// Node budget of one search (500,000).
@@ -49,6 +54,7 @@ impl Default for OursSettings {
             tolerance: 1.3,
             sigma: 0.05,
             slack: 0.2,
+            window: 0.3,
             charge_cost: 25.0,
             node_limit: 500_000,
         }
@@ -90,7 +96,9 @@ pub fn estimate_with(m: &Molecule, s: &OursSettings) -> (MolGraph, Outcome) {
             c[0] = ((single + s.slack - d).max(0.0) / s.sigma).powi(2);
             for o in 1..=3u8 {
                 if let Some(l) = typical_length(ea, eb, o) {
-                    c[usize::from(o)] = ((d - l) / s.sigma).powi(2);
+                    if (d - l).abs() <= s.window {
+                        c[usize::from(o)] = ((d - l) / s.sigma).powi(2);
+                    }
                 }
             }
             edges.push((a, b));
@@ -183,7 +191,7 @@ fn best_effort(m: &Molecule, p: &Problem) -> MolGraph {
     by_ratio.sort_by(|&x, &y| ratio(x).total_cmp(&ratio(y)));
     for &e in &by_ratio {
         let (a, b) = p.edges[e];
-        if free[a] > 0 && free[b] > 0 {
+        if p.cost[e][1].is_finite() && free[a] > 0 && free[b] > 0 {
             let _ = g.add_bond(a, b, 1);
             free[a] -= 1;
             free[b] -= 1;
