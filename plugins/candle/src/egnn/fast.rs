@@ -33,8 +33,13 @@ use std::sync::Mutex;
 const CHUNK: usize = 2;
 
 struct FastLayer<T> {
-    /// `[A; B]`, `2H × H` (rows `out`, columns `in`).
+    /// `[A; B]`, `2H × H` (rows `out`, columns `in`), and its transpose.
     ab: Vec<T>,
+    abt: Vec<T>,
+    /// The transposes (`in × out`) of `W_2`, `V_1`, `V_2`, for the forward products.
+    w2t: Vec<T>,
+    v1t: Vec<T>,
+    v2t: Vec<T>,
     b1: Vec<T>,
     /// The `d_ij` column of `W_1`.
     w: Vec<T>,
@@ -132,6 +137,8 @@ pub struct FastEgnn<T> {
     layers: Vec<FastLayer<T>>,
     /// `[D_1, e_1, D_2, e_2, G_1, g_1, G_2, g_2]`.
     dec: [Vec<T>; 8],
+    /// `D_1ᵀ, D_2ᵀ, G_1ᵀ`.
+    dec_t: [Vec<T>; 3],
     pool: Mutex<Vec<Workspace<T>>>,
 }
 
@@ -145,19 +152,33 @@ fn add_bias<T: Float>(rows: &mut [T], bias: &[T], stride: usize) {
     }
 }
 
+/// The transpose (`cols × rows`) of a row-major `rows × cols` matrix.
+fn transpose<T: Float>(rows: usize, cols: usize, src: &[T]) -> Vec<T> {
+    let mut t = vec![T::zero(); rows * cols];
+    for r in 0..rows {
+        for c in 0..cols {
+            t[c * rows + r] = src[r * cols + c];
+        }
+    }
+    t
+}
+
 #[inline(always)]
 fn dot<T: Float>(a: &[T], b: &[T]) -> T {
     // Eight partial sums, so the loop vectorises (the order of additions differs from a plain sum).
+    let b = &b[..a.len()];
     let mut acc = [T::zero(); 8];
-    let (ca, ra) = (a.chunks_exact(8), a.len() / 8 * 8);
-    for (xa, xb) in ca.zip(b.chunks_exact(8)) {
+    let ra = a.len() / 8 * 8;
+    for (xa, xb) in a.chunks_exact(8).zip(b.chunks_exact(8)) {
+        let xa: &[T; 8] = xa.try_into().expect("chunk of 8");
+        let xb: &[T; 8] = xb.try_into().expect("chunk of 8");
         for k in 0..8 {
             acc[k] += xa[k] * xb[k];
         }
     }
     let mut s = (acc[0] + acc[4]) + (acc[1] + acc[5]) + ((acc[2] + acc[6]) + (acc[3] + acc[7]));
-    for k in ra..a.len() {
-        s += a[k] * b[k];
+    for (&x, &y) in a[ra..].iter().zip(&b[ra..]) {
+        s += x * y;
     }
     s
 }
@@ -182,7 +203,11 @@ impl<T: Float> FastEgnn<T> {
                 w[k] = row[2 * h];
             }
             fast.push(FastLayer {
+                abt: transpose(2 * h, h, &ab),
                 ab,
+                w2t: transpose(h, h, &l.w2),
+                v1t: transpose(h, 2 * h, &l.v1),
+                v2t: transpose(h, h, &l.v2),
                 b1: l.b1,
                 w,
                 w2: l.w2,
@@ -196,9 +221,26 @@ impl<T: Float> FastEgnn<T> {
             });
         }
         let mut pq0 = vec![T::zero(); n * 2 * h];
-        gemm(n, 2 * h, h, &h0, h, &fast[0].ab, h, true, &mut pq0, false);
+        gemm(
+            n,
+            2 * h,
+            h,
+            &h0,
+            h,
+            &fast[0].abt,
+            2 * h,
+            false,
+            &mut pq0,
+            false,
+        );
         add_bias(&mut pq0, &fast[0].b1, 2 * h);
+        let dec_t = [
+            transpose(h, h, &dec[0]),
+            transpose(h, h, &dec[2]),
+            transpose(h, h, &dec[4]),
+        ];
         Ok(FastEgnn {
+            dec_t,
             n,
             h,
             pq0,
@@ -267,11 +309,14 @@ impl<T: Float> FastEgnn<T> {
                     pm.copy_from_slice(&self.pq0);
                 }
             } else {
-                gemm(nc, h2, h, &ws.h, h, &layer.ab, h, true, &mut ws.pq, false);
+                gemm(
+                    nc, h2, h, &ws.h, h, &layer.abt, h2, false, &mut ws.pq, false,
+                );
                 add_bias(&mut ws.pq[..nc * h2], &layer.b1, h2);
             }
             // z_1 = P_i + Q_j + w d_ij, then SiLU.
             let mut ed = 0;
+            let w = &layer.w[..h];
             for mol in 0..c {
                 let pm = &ws.pq[mol * n * h2..(mol + 1) * n * h2];
                 for i in 0..n {
@@ -280,8 +325,8 @@ impl<T: Float> FastEgnn<T> {
                         let q = &pm[j * h2 + h..(j + 1) * h2];
                         let dd = ws.dist[ed];
                         let z = &mut ws.u[ed * h..(ed + 1) * h];
-                        for k in 0..h {
-                            z[k] = p[k] + q[k] + layer.w[k] * dd;
+                        for (((zv, &pv), &qv), &wv) in z.iter_mut().zip(p).zip(q).zip(w) {
+                            *zv = pv + qv + wv * dd;
                         }
                         ed += 1;
                     }
@@ -291,7 +336,7 @@ impl<T: Float> FastEgnn<T> {
             silu(u, keep.then(|| &mut ws.d1[eo * h..(eo + ec) * h]));
             // m = SiLU(u W_2ᵀ + b_2).
             let m = &mut ws.m[eo * h..(eo + ec) * h];
-            gemm(ec, h, h, u, h, &layer.w2, h, true, m, false);
+            gemm(ec, h, h, u, h, &layer.w2t, h, false, m, false);
             add_bias(m, &layer.b2, h);
             silu(m, keep.then(|| &mut ws.d2[eo * h..(eo + ec) * h]));
             // Gate and aggregation: v = [h_i, Σ_j s m].
@@ -313,18 +358,21 @@ impl<T: Float> FastEgnn<T> {
                 }
             }
             // h ← h + V_2 SiLU(V_1 v + c_1) + c_2.
-            gemm(nc, h, h2, &ws.v, h2, &layer.v1, h2, true, &mut ws.n1, false);
+            gemm(
+                nc, h, h2, &ws.v, h2, &layer.v1t, h, false, &mut ws.n1, false,
+            );
             add_bias(&mut ws.n1[..nc * h], &layer.c1, h);
             silu(
                 &mut ws.n1[..nc * h],
                 keep.then(|| &mut ws.dn[no * h..(no + nc) * h]),
             );
-            gemm(nc, h, h, &ws.n1, h, &layer.v2, h, true, &mut ws.h, true);
+            gemm(nc, h, h, &ws.n1, h, &layer.v2t, h, false, &mut ws.h, true);
             add_bias(&mut ws.h[..nc * h], &layer.c2, h);
         }
         // Decoders.
-        let [d1w, e1, d2w, e2, g1w, gb1, g2w, gb2] = &self.dec;
-        gemm(nc, h, h, &ws.h, h, d1w, h, true, &mut ws.q, false);
+        let [_, e1, _, e2, _, gb1, g2w, gb2] = &self.dec;
+        let [d1t, d2t, g1t] = &self.dec_t;
+        gemm(nc, h, h, &ws.h, h, d1t, h, false, &mut ws.q, false);
         add_bias(&mut ws.q[..nc * h], e1, h);
         silu(&mut ws.q[..nc * h], keep.then(|| &mut ws.dq[..nc * h]));
         for mol in 0..c {
@@ -336,14 +384,14 @@ impl<T: Float> FastEgnn<T> {
                 }
             }
         }
-        gemm(c, h, h, &ws.sum, h, d2w, h, true, &mut ws.g, false);
+        gemm(c, h, h, &ws.sum, h, d2t, h, false, &mut ws.g, false);
         let nf = T::c(n as f64);
         for row in ws.g[..c * h].chunks_exact_mut(h) {
             for (v, &b) in row.iter_mut().zip(e2.iter()) {
                 *v += nf * b;
             }
         }
-        gemm(c, h, h, &ws.g, h, g1w, h, true, &mut ws.r, false);
+        gemm(c, h, h, &ws.g, h, g1t, h, false, &mut ws.r, false);
         add_bias(&mut ws.r[..c * h], gb1, h);
         silu(&mut ws.r[..c * h], keep.then(|| &mut ws.dr[..c * h]));
         for mol in 0..c {
@@ -360,18 +408,26 @@ impl<T: Float> FastEgnn<T> {
         let (cap_n, cap_e) = (CHUNK * n, CHUNK * e);
         let [d1w, _, d2w, _, g1w, _, g2w, _] = &self.dec;
         // Graph decoder, sum over nodes, node decoder.
-        for mol in 0..c {
-            for k in 0..h {
-                ws.gc[mol * h + k] = go[mol] * g2w[k] * ws.dr[mol * h + k];
+        for ((gc, dr), &gov) in ws.gc[..c * h]
+            .chunks_exact_mut(h)
+            .zip(ws.dr.chunks_exact(h))
+            .zip(go)
+        {
+            for ((g, &w), &d) in gc.iter_mut().zip(g2w.iter()).zip(dr) {
+                *g = gov * w * d;
             }
         }
         gemm(c, h, h, &ws.gc, h, g1w, h, false, &mut ws.gc2, false);
         gemm(c, h, h, &ws.gc2, h, d2w, h, false, &mut ws.gc, false);
         for mol in 0..c {
             let gs = &ws.gc[mol * h..(mol + 1) * h];
-            for node in mol * n..(mol + 1) * n {
-                for k in 0..h {
-                    ws.q[node * h + k] = gs[k] * ws.dq[node * h + k];
+            let rows = mol * n * h..(mol + 1) * n * h;
+            for (qr, dr) in ws.q[rows.clone()]
+                .chunks_exact_mut(h)
+                .zip(ws.dq[rows].chunks_exact(h))
+            {
+                for ((q, &g), &d) in qr.iter_mut().zip(gs).zip(dr) {
+                    *q = g * d;
                 }
             }
         }
@@ -394,6 +450,7 @@ impl<T: Float> FastEgnn<T> {
             let m = &ws.m[eo * h..(eo + ec) * h];
             let d2 = &ws.d2[eo * h..(eo + ec) * h];
             let s = &ws.s[eo..eo + ec];
+            let att = &layer.att[..h];
             for node in 0..nc {
                 let gm = &ws.gv[node * h2 + h..(node + 1) * h2];
                 for ed in node * (n - 1)..(node + 1) * (n - 1) {
@@ -401,8 +458,8 @@ impl<T: Float> FastEgnn<T> {
                     let sv = s[ed];
                     let coef = dot(gm, mrow) * sv * (T::one() - sv);
                     let gz = &mut ws.gz[ed * h..(ed + 1) * h];
-                    for k in 0..h {
-                        gz[k] = (sv * gm[k] + coef * layer.att[k]) * drow[k];
+                    for (((g, &gmv), &av), &dv) in gz.iter_mut().zip(gm).zip(att).zip(drow) {
+                        *g = (sv * gmv + coef * av) * dv;
                     }
                 }
             }
@@ -412,8 +469,9 @@ impl<T: Float> FastEgnn<T> {
             for (g, &d) in ws.gu[..ec * h].iter_mut().zip(d1) {
                 *g *= d;
             }
+            let w = &layer.w[..h];
             for (gd, row) in ws.gd[..ec].iter_mut().zip(ws.gu.chunks_exact(h)) {
-                *gd += dot(row, &layer.w);
+                *gd += dot(row, w);
             }
             if l == 0 {
                 break;
@@ -424,21 +482,25 @@ impl<T: Float> FastEgnn<T> {
                 for i in 0..n {
                     for j in (0..n).filter(|&j| j != i) {
                         let row = &ws.gu[ed * h..(ed + 1) * h];
-                        let (bi, bj) = ((mol * n + i) * h2, (mol * n + j) * h2 + h);
-                        for k in 0..h {
-                            ws.gij[bi + k] += row[k];
+                        let bi = (mol * n + i) * h2;
+                        for (a, &r) in ws.gij[bi..bi + h].iter_mut().zip(row) {
+                            *a += r;
                         }
-                        for k in 0..h {
-                            ws.gij[bj + k] += row[k];
+                        let bj = (mol * n + j) * h2 + h;
+                        for (a, &r) in ws.gij[bj..bj + h].iter_mut().zip(row) {
+                            *a += r;
                         }
                         ed += 1;
                     }
                 }
             }
             // ∂h ← ∂h (residual) + ∂v[:, :H] + [Σ_j ∂z_1, Σ_i ∂z_1] [A; B].
-            for node in 0..nc {
-                for k in 0..h {
-                    ws.gh[node * h + k] += ws.gv[node * h2 + k];
+            for (gh, gv) in ws.gh[..nc * h]
+                .chunks_exact_mut(h)
+                .zip(ws.gv.chunks_exact(h2))
+            {
+                for (a, &b) in gh.iter_mut().zip(&gv[..h]) {
+                    *a += b;
                 }
             }
             gemm(

@@ -20,6 +20,30 @@ fn as_f32<T: 'static>(s: &mut [T]) -> Option<&mut [f32]> {
     }
 }
 
+/// The slice as `&[f32]` when `T` is `f32`.
+#[inline(always)]
+fn as_f32_ref<T: 'static>(s: &[T]) -> Option<&[f32]> {
+    if TypeId::of::<T>() == TypeId::of::<f32>() {
+        // SAFETY: T is f32 (same type id), so the cast is the identity.
+        Some(unsafe { &*(s as *const [T] as *const [f32]) })
+    } else {
+        None
+    }
+}
+
+/// Whether the AVX-512 kernels run here.
+#[inline(always)]
+fn avx512() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        super::avx512::available()
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        false
+    }
+}
+
 /// `e^x` in `f32`, branch-free, for `x` clamped to `[−87, 88]`.
 #[inline(always)]
 pub(crate) fn exp_f32(x: f32) -> f32 {
@@ -42,6 +66,15 @@ pub(crate) fn exp_f32(x: f32) -> f32 {
 /// `z ← SiLU(z) = z σ(z)` and, with `deriv`, `deriv ← SiLU'(z) = σ(z) (1 + z (1 − σ(z)))` (of the input `z`).
 #[inline(always)]
 pub(crate) fn silu<T: Float>(z: &mut [T], deriv: Option<&mut [T]>) {
+    #[cfg(target_arch = "x86_64")]
+    if avx512() {
+        if let Some(zf) = as_f32(z) {
+            let df = deriv.map(|d| as_f32(d).expect("same type"));
+            // SAFETY: the CPU has AVX-512F (checked by `avx512`).
+            unsafe { super::avx512::silu(zf, df) };
+            return;
+        }
+    }
     match (as_f32(z), deriv) {
         (Some(zf), Some(d)) => {
             let df = as_f32(d).expect("same type");
@@ -74,6 +107,14 @@ pub(crate) fn silu<T: Float>(z: &mut [T], deriv: Option<&mut [T]>) {
 /// `z ← σ(z) = 1 / (1 + e^{−z})`.
 #[inline(always)]
 pub(crate) fn sigmoid<T: Float>(z: &mut [T]) {
+    #[cfg(target_arch = "x86_64")]
+    if avx512() {
+        if let Some(zf) = as_f32(z) {
+            // SAFETY: the CPU has AVX-512F (checked by `avx512`).
+            unsafe { super::avx512::sigmoid(zf) };
+            return;
+        }
+    }
     if let Some(zf) = as_f32(z) {
         for v in zf.iter_mut() {
             *v = 1.0 / (1.0 + exp_f32(-*v));
@@ -112,6 +153,14 @@ pub(crate) fn gemm<T: Float>(
         assert!(ldb >= n && b.len() >= (k - 1) * ldb + n);
         (ldb as isize, 1)
     };
+    #[cfg(target_arch = "x86_64")]
+    if !b_t && n.is_multiple_of(16) && avx512() {
+        if let (Some(af), Some(bf), Some(cf)) = (as_f32_ref(a), as_f32_ref(b), as_f32(dst)) {
+            // SAFETY: the CPU has AVX-512F; the lengths are asserted above.
+            unsafe { super::avx512::gemm(m, n, k, af, lda, bf, ldb, cf, accumulate) };
+            return;
+        }
+    }
     // SAFETY: the strides describe the buffers, whose lengths are asserted above; dst aliases neither input.
     unsafe {
         gemm::gemm(
@@ -165,6 +214,65 @@ mod tests {
             let s = 1.0 / (1.0 + (-x).exp());
             assert!((f64::from(y) - x * s).abs() < 1e-6 * (1.0 + x.abs()));
             assert!((f64::from(dy) - s * (1.0 + x * (1.0 - s))).abs() < 1e-6);
+        }
+    }
+}
+
+#[cfg(test)]
+mod dispatch_tests {
+    use super::*;
+
+    /// The dispatched kernels (AVX-512 where the CPU has it) against plain loops, odd sizes included.
+    #[test]
+    fn dispatched_kernels_match_plain_loops() {
+        for &(m, n, k) in &[
+            (1, 16, 1),
+            (7, 64, 64),
+            (13, 128, 64),
+            (6, 48, 128),
+            (5, 10, 3),
+        ] {
+            let a: Vec<f32> = (0..m * k)
+                .map(|i| ((i * 37) % 11) as f32 / 7.0 - 0.6)
+                .collect();
+            let b: Vec<f32> = (0..k * n)
+                .map(|i| ((i * 17) % 13) as f32 / 9.0 - 0.7)
+                .collect();
+            for acc in [false, true] {
+                let mut c: Vec<f32> = (0..m * n).map(|i| (i % 5) as f32).collect();
+                let mut expect = c.clone();
+                for r in 0..m {
+                    for j in 0..n {
+                        let s: f64 = (0..k).map(|p| f64::from(a[r * k + p] * b[p * n + j])).sum();
+                        let base = if acc {
+                            f64::from(expect[r * n + j])
+                        } else {
+                            0.0
+                        };
+                        expect[r * n + j] = (base + s) as f32;
+                    }
+                }
+                gemm(m, n, k, &a, k, &b, n, false, &mut c, acc);
+                for (x, y) in c.iter().zip(&expect) {
+                    assert!(
+                        (x - y).abs() < 1e-4 * (1.0 + y.abs()),
+                        "{m}×{n}×{k}: {x} vs {y}"
+                    );
+                }
+            }
+        }
+        for len in [1usize, 15, 16, 17, 100] {
+            let z0: Vec<f32> = (0..len).map(|i| (i as f32 - 50.0) * 0.9).collect();
+            let (mut z, mut d, mut s) = (z0.clone(), vec![0.0f32; len], z0.clone());
+            silu(&mut z, Some(&mut d));
+            sigmoid(&mut s);
+            for (i, &x) in z0.iter().enumerate() {
+                let x64 = f64::from(x);
+                let sg = 1.0 / (1.0 + (-x64).exp());
+                assert!((f64::from(s[i]) - sg).abs() < 1e-6);
+                assert!((f64::from(z[i]) - x64 * sg).abs() < 1e-6 * (1.0 + x64.abs()));
+                assert!((f64::from(d[i]) - sg * (1.0 + x64 * (1.0 - sg))).abs() < 1e-6);
+            }
         }
     }
 }

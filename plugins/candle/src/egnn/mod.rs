@@ -47,6 +47,8 @@
 //! assert!((a[0] - b[0]).abs() < 1e-12);
 //! ```
 
+#[cfg(target_arch = "x86_64")]
+mod avx512;
 mod fast;
 mod kernels;
 
