@@ -156,10 +156,10 @@ fn features_are_one_hot_times_powers_of_z_over_9() {
         let f = e.features();
         assert_eq!(f.len(), FEATURE_LEN);
         let z = f64::from(e.z()) / 9.0;
-        for k in 0..3 {
+        for k in 0..3usize {
             for (i, o) in Element::ALL.iter().enumerate() {
                 let want = if *o == e { z.powi(k as i32) } else { 0.0 };
-                assert!((f[5 * k as usize + i] - want).abs() < 1e-15);
+                assert!((f[5 * k + i] - want).abs() < 1e-15);
             }
         }
     }

@@ -102,8 +102,8 @@ pub(crate) fn solve(p: &Problem) -> Option<Solution> {
         capacity[b] += m;
     }
     // Atoms without edges must allow valence 0.
-    for i in 0..n {
-        if last[i].is_none() && !p.states[i].iter().any(|s| s.valence == 0) {
+    for (l, states) in last.iter().zip(&p.states) {
+        if l.is_none() && !states.iter().any(|s| s.valence == 0) {
             return None;
         }
     }
@@ -148,10 +148,10 @@ fn charges_of(p: &Problem, orders: &[u8]) -> Option<Vec<i8>> {
         sum[b] += u32::from(orders[e]);
     }
     let mut charges = Vec::with_capacity(n);
-    for i in 0..n {
-        let best = p.states[i]
+    for (states, &used) in p.states.iter().zip(&sum) {
+        let best = states
             .iter()
-            .filter(|s| u32::from(s.valence) == sum[i])
+            .filter(|s| u32::from(s.valence) == used)
             .min_by(|x, y| x.cost.total_cmp(&y.cost))?;
         charges.push(best.charge);
     }
