@@ -64,9 +64,9 @@
 //! | `qm9_C7H10O2.xyz.gz` | 6,094 | 6,094 | 6,094 | 5,608 | 5,482 |
 //! | `qm9_heavy_le7.xyz.gz` | 3,921 | 3,921 | 3,883 | 3,780 | 3,793 |
 //!
-//! When each fails: ours needs every bond within 0.3 Å of a typical length of its order and a valence-spending
-//! assignment of the covalent-radius candidates; where none exists (broken or squeezed generated geometries) it
-//! returns a best-effort graph that is not valid, and it would miss a real geometry that relaxed into another
+//! When each fails: ours needs a valence-spending assignment of the covalent-radius candidates in which every pair
+//! closer than the sum of its covalent radii is bonded; where none exists (broken or squeezed generated
+//! geometries) it returns a best-effort graph that is not valid, and it would miss a real geometry that relaxed into another
 //! tautomer than its SMILES (none in these files). The appendix rule fails on six-membered aromatic rings (they
 //! come out as Dewar-like bicycles) and on zwitterions (it has no charges), and, spending valences by construction,
 //! calls almost any generated geometry valid. The released variant also bonds new pairs however far apart.

@@ -294,6 +294,32 @@ proptest! {
     }
 
     #[test]
+    fn a_best_effort_graph_is_never_valid(
+        atoms in prop::collection::vec(prop::array::uniform3(0.0f64..2.5), 14),
+    ) {
+        use Element::*;
+        let m = Molecule::new(vec![C, C, C, C, C, O, H, H, H, H, H, H, H, H], atoms).unwrap();
+        let (g, outcome) = estimate_with(&m, &OursSettings::default());
+        prop_assert!(outcome != Outcome::BestEffort || !g.valid());
+    }
+
+    #[test]
+    fn small_noise_keeps_the_molecule(
+        index in 0usize..48,
+        noise in prop::collection::vec(prop::array::uniform3(-0.04f64..0.04), 14),
+    ) {
+        let r = &c5h8o()[index];
+        let mut m = r.molecule.clone();
+        for (p, n) in m.positions.iter_mut().zip(&noise) {
+            for k in 0..3 {
+                p[k] += n[k];
+            }
+        }
+        let g = Estimator::Ours.estimate(&m);
+        prop_assert!(g.valid() && g.same_molecule(&MolGraph::from_smiles(r.property("smiles").unwrap()).unwrap()));
+    }
+
+    #[test]
     fn random_geometries_never_panic_and_keep_the_atoms(
         atoms in prop::collection::vec(
             (prop::sample::select(Element::ALL.to_vec()), prop::array::uniform3(-2.5f64..2.5)),

@@ -6,19 +6,23 @@
 //! 2. **Assignment**: each candidate gets an order 0 (no bond), 1, 2 or 3, each atom must spend its valence
 //!    exactly (C 4, N 3, O 2, H 1, F 1), and among all such assignments the one of least cost is taken:
 //!    `((d − L_o) / σ)²` for a bond of order o with typical length `L_o` ([`super::lengths::typical_length`],
-//!    σ = 0.05 Å; an order is allowed only within 0.3 Å of `L_o`), and `(max(0, L_1 + 0.2 − d) / σ)²` for
-//!    leaving a candidate unbonded. So short bonds get the higher orders, and a candidate that valence cannot
+//!    σ = 0.05 Å), and `(max(0, L_1 + 0.2 − d) / σ)²` for
+//!    leaving a candidate unbonded (not allowed below the sum of the covalent radii: a clash). So short bonds get the higher orders, and a candidate that valence cannot
 //!    carry is dropped: a bicyclo[1.1.1] cage's bridgeheads (1.79–1.95 Å apart, within the cut-off) already
-//!    have four bonds each (and sit more than 0.3 Å beyond the C–C single bond's 1.53 Å), so they stay
-//!    unbonded.
+//!    have four bonds each, so they stay unbonded.
 //!    The search is exact (branch and bound, cheapest orders first, a lower bound from the cheapest order of
 //!    every undecided candidate), with a budget of nodes.
 //! 3. **Charges**, only when no neutral assignment exists: N⁺ (valence 4) and O⁻ (valence 1) are allowed at a
 //!    cost each, the charges adding up to zero, so `[NH3+]CCC([O-])=O` and nitro-like `[N+](=O)[O-]` come out.
 //! 4. When nothing spends every valence (a broken generated geometry), the result is the best effort: the
-//!    candidates bonded shortest first (relative to their radii) while both atoms have free valence, then orders
-//!    raised shortest first while both have free valence. It is not valid, and its atom stability says how far
-//!    it is from it.
+//!    clashing pairs bonded whatever their valence, then the other candidates bonded shortest first (relative to
+//!    their radii) while both atoms have free valence, then orders raised shortest first while both have free
+//!    valence. It is never valid (a valid one would have been an exact assignment, found in step 2 unless the
+//!    node budget ran out), and its atom stability says how far it is from it.
+//!
+//! On the 48 C5H8O geometries with Gaussian noise on every coordinate (20 draws each, measured once): σ = 0.05 Å
+//! keeps all 960 valid, σ = 0.1 Å 796, σ = 0.2 Å 89, σ = 0.3 Å 4; random points in a cube of side 1.5–3.5 Å are
+//! best-effort graphs (20,000 tries, none valid). Each estimate takes microseconds (at most 0.5 ms seen).
 //!
 //! It fails on real geometries where the structure itself is ambiguous: a QM9 geometry that relaxed into another
 //! tautomer or ring-opened form than its SMILES, or a long strained bond beyond the cut-off. Measured counts are
@@ -39,9 +43,10 @@ pub struct OursSettings {
     pub sigma: f64,
     /// How far beyond the single-bond length a candidate is free to stay unbonded, Å (0.2).
     pub slack: f64,
-    /// A bond of order o is allowed only within this distance of its typical length `L_o`, Å (0.3): atoms
-    /// squeezed together are not bonded at any order.
-    pub window: f64,
+    /// Two atoms closer than this multiple of the sum of their covalent radii (1.0) must be bonded: no real
+    /// non-bonded pair comes that close, and a generated geometry with such a clash and no bond that fits it is
+    /// not valid.
+    pub clash: f64,
     /// Cost of one formal charge in the fallback (25).
     pub charge_cost: f64,
     /// Node budget of one search (500,000).
@@ -54,7 +59,7 @@ impl Default for OursSettings {
             tolerance: 1.3,
             sigma: 0.05,
             slack: 0.2,
-            window: 0.3,
+            clash: 1.0,
             charge_cost: 25.0,
             node_limit: 500_000,
         }
@@ -93,12 +98,15 @@ pub fn estimate_with(m: &Molecule, s: &OursSettings) -> (MolGraph, Outcome) {
                 continue;
             };
             let mut c = [f64::INFINITY; 4];
-            c[0] = ((single + s.slack - d).max(0.0) / s.sigma).powi(2);
+            let radii = ea.covalent_radius() + eb.covalent_radius();
+            c[0] = if d < s.clash * radii {
+                f64::INFINITY
+            } else {
+                ((single + s.slack - d).max(0.0) / s.sigma).powi(2)
+            };
             for o in 1..=3u8 {
                 if let Some(l) = typical_length(ea, eb, o) {
-                    if (d - l).abs() <= s.window {
-                        c[usize::from(o)] = ((d - l) / s.sigma).powi(2);
-                    }
+                    c[usize::from(o)] = ((d - l) / s.sigma).powi(2);
                 }
             }
             edges.push((a, b));
@@ -189,9 +197,18 @@ fn best_effort(m: &Molecule, p: &Problem) -> MolGraph {
         m.distance(a, b) / (m.elements[a].covalent_radius() + m.elements[b].covalent_radius())
     };
     by_ratio.sort_by(|&x, &y| ratio(x).total_cmp(&ratio(y)));
+    // Clashing pairs (which may not stay unbonded) are bonded whatever their valence.
     for &e in &by_ratio {
         let (a, b) = p.edges[e];
-        if p.cost[e][1].is_finite() && free[a] > 0 && free[b] > 0 {
+        if !p.cost[e][0].is_finite() {
+            let _ = g.add_bond(a, b, 1);
+            free[a] -= 1;
+            free[b] -= 1;
+        }
+    }
+    for &e in &by_ratio {
+        let (a, b) = p.edges[e];
+        if p.cost[e][0].is_finite() && p.cost[e][1].is_finite() && free[a] > 0 && free[b] > 0 {
             let _ = g.add_bond(a, b, 1);
             free[a] -= 1;
             free[b] -= 1;
