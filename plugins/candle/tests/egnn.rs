@@ -97,11 +97,12 @@ fn output_grads<T: Float>(net: &dyn FastNet<T>, x: &[T]) -> Vec<T> {
     g
 }
 
+/// The outputs through candle's graph of tensor ops (independent of the hand-written kernels).
 fn candle_outputs<T: Float>(net: &Egnn<T>, x: &[T]) -> Vec<T> {
     let b = x.len() / net.in_dim();
     let t =
         candle_core::Tensor::from_slice(x, (b, net.in_dim()), &candle_core::Device::Cpu).unwrap();
-    net.forward(&t)
+    net.forward_graph(&t)
         .unwrap()
         .flatten_all()
         .unwrap()
@@ -384,4 +385,65 @@ fn trains_with_the_crate_trainer() {
         after > before && after > 0.0,
         "E(noise) − E(data): {before} → {after}"
     );
+}
+
+/// The fused training op of `forward` (the sampling path's kernels with a hand-written backward pass for x and
+/// every parameter) against candle's autograd through the graph of tensor ops (`forward_graph`): outputs,
+/// `∂L/∂x` and `∂L/∂θ` of every parameter for `L = Σ_b c_b log(1 + o_b²)`.
+fn fused_op_matches_graph<T: Float>(tol: f64) {
+    use candle_core::{Device, Tensor, Var};
+    for (seed, (label, net)) in networks::<T>(60).into_iter().enumerate() {
+        let b = 5;
+        let x = molecules::<T>(TYPES.len(), b, 61 + seed as u64);
+        let coef: Vec<T> = (0..b).map(|i| T::c(0.5 + i as f64 * 0.3)).collect();
+        let run = |graph: bool| {
+            let xv = Var::from_slice(&x, (b, net.in_dim()), &Device::Cpu).unwrap();
+            let o = if graph {
+                net.forward_graph(xv.as_tensor()).unwrap()
+            } else {
+                net.forward(xv.as_tensor()).unwrap()
+            };
+            let c = Tensor::from_slice(&coef, (b, 1), &Device::Cpu).unwrap();
+            let loss = o.sqr().unwrap().affine(1.0, 1.0).unwrap().log().unwrap();
+            let grads = (loss * c).unwrap().sum_all().unwrap().backward().unwrap();
+            let flat = |t: &Tensor| t.flatten_all().unwrap().to_vec1::<T>().unwrap();
+            let mut out = vec![flat(&o), flat(grads.get(xv.as_tensor()).unwrap())];
+            for (_, v) in net.parameters() {
+                out.push(flat(
+                    grads
+                        .get(v.as_tensor())
+                        .expect("a gradient for every parameter"),
+                ));
+            }
+            out
+        };
+        let (fused, graph) = (run(false), run(true));
+        let names: Vec<String> = net.parameters().into_iter().map(|(n, _)| n).collect();
+        for (k, (a, g)) in fused.iter().zip(&graph).enumerate() {
+            let what = match k {
+                0 => "o".to_string(),
+                1 => "x".to_string(),
+                _ => names[k - 2].clone(),
+            };
+            let scale = g.iter().fold(0.0f64, |m, &v| m.max(v.to_f64_lossy().abs()));
+            let dev = a
+                .iter()
+                .zip(g)
+                .fold(0.0f64, |m, (&u, &v)| m.max((u - v).to_f64_lossy().abs()));
+            assert!(
+                dev <= tol * scale.max(1e-8),
+                "{label}: {what}: {dev:e} of {scale:e}"
+            );
+        }
+    }
+}
+
+#[test]
+fn fused_training_op_matches_candle_graph_f64() {
+    fused_op_matches_graph::<f64>(1e-11);
+}
+
+#[test]
+fn fused_training_op_matches_candle_graph_f32() {
+    fused_op_matches_graph::<f32>(2e-3);
 }

@@ -20,7 +20,7 @@
 // Index loops over the width `H` mirror the formulas and the row layout.
 #![allow(clippy::needless_range_loop)]
 
-use super::kernels::{gemm, sigmoid, silu};
+use super::kernels::{gemm, gemm_at, sigmoid, silu};
 use super::{Egnn, Values};
 use crate::fast::{FastNet, HeadFn};
 use crate::float::Float;
@@ -86,6 +86,12 @@ struct Workspace<T> {
     gd: Vec<T>,
     gc: Vec<T>,
     gc2: Vec<T>,
+    /// Training only (empty otherwise): per layer `u = SiLU(z_1)`, `v = [h, m_i]`, `SiLU(n_1)`; the final `h`.
+    uu: Vec<T>,
+    vv: Vec<T>,
+    nn: Vec<T>,
+    /// Training only: this chunk's parameter gradient.
+    gtheta: Vec<T>,
 }
 
 impl<T: Float> Workspace<T> {
@@ -122,6 +128,10 @@ impl<T: Float> Workspace<T> {
             gd: z(cap_e),
             gc: z(CHUNK * h),
             gc2: z(CHUNK * h),
+            uu: Vec::new(),
+            vv: Vec::new(),
+            nn: Vec::new(),
+            gtheta: Vec::new(),
         }
     }
 }
@@ -139,6 +149,9 @@ pub struct FastEgnn<T> {
     dec: [Vec<T>; 8],
     /// `D_1ᵀ, D_2ᵀ, G_1ᵀ`.
     dec_t: [Vec<T>; 3],
+    width: usize,
+    /// The atom features (`n × width`), for the embedding's gradient.
+    features: Vec<T>,
     pool: Mutex<Vec<Workspace<T>>>,
 }
 
@@ -163,6 +176,16 @@ fn transpose<T: Float>(rows: usize, cols: usize, src: &[T]) -> Vec<T> {
     t
 }
 
+/// `dst[k] += scale Σ_rows rows[r][k]`.
+#[inline(always)]
+fn add_rows<T: Float>(dst: &mut [T], rows: &[T], width: usize, scale: T) {
+    for row in rows.chunks_exact(width) {
+        for (a, &b) in dst.iter_mut().zip(row) {
+            *a += scale * b;
+        }
+    }
+}
+
 #[inline(always)]
 fn dot<T: Float>(a: &[T], b: &[T]) -> T {
     // Eight partial sums, so the loop vectorises (the order of additions differs from a plain sum).
@@ -185,13 +208,19 @@ fn dot<T: Float>(a: &[T], b: &[T]) -> T {
 
 impl<T: Float> FastEgnn<T> {
     pub(crate) fn from_network(net: &Egnn<T>) -> Result<Self> {
+        Ok(Self::from_values(net.values()?))
+    }
+
+    pub(crate) fn from_values(values: Values<T>) -> Self {
         let Values {
             n,
             hidden: h,
+            width,
+            features,
             h0,
             layers,
             dec,
-        } = net.values()?;
+        } = values;
         let mut fast = Vec::with_capacity(layers.len());
         for l in layers {
             let mut ab = vec![T::zero(); 2 * h * h];
@@ -239,16 +268,30 @@ impl<T: Float> FastEgnn<T> {
             transpose(h, h, &dec[2]),
             transpose(h, h, &dec[4]),
         ];
-        Ok(FastEgnn {
+        FastEgnn {
             dec_t,
             n,
             h,
+            width,
+            features,
             pq0,
             h0,
             layers: fast,
             dec,
             pool: Mutex::new(Vec::new()),
-        })
+        }
+    }
+
+    /// The number of parameters (the length of the flat parameter vector).
+    pub(crate) fn parameter_count(&self) -> usize {
+        let h = self.h;
+        h * self.width
+            + h
+            + self.layers.len()
+                * (h * (2 * h + 1) + h + h * h + h + h + 1 + 2 * h * h + h + h * h + h)
+            + 3 * (h * h + h)
+            + h
+            + 1
     }
 
     /// The number of atoms per molecule.
@@ -277,11 +320,18 @@ impl<T: Float> FastEgnn<T> {
 
     /// The forward pass of `c ≤ CHUNK` molecules; `keep`: store what the backward pass needs.
     #[inline(always)]
-    fn forward_chunk(&self, ws: &mut Workspace<T>, x: &[T], c: usize, keep: bool) {
+    fn forward_chunk(&self, ws: &mut Workspace<T>, x: &[T], c: usize, keep: bool, train: bool) {
         let (n, h) = (self.n, self.h);
         let (e, h2) = (n * (n - 1), 2 * h);
         let (nc, ec) = (c * n, c * e);
         let (cap_n, cap_e) = (CHUNK * n, CHUNK * e);
+        let keep = keep || train;
+        let nl = self.layers.len();
+        if train && ws.uu.len() < nl * cap_e * h {
+            ws.uu = vec![T::zero(); nl * cap_e * h];
+            ws.vv = vec![T::zero(); nl * cap_n * h2];
+            ws.nn = vec![T::zero(); nl * cap_n * h];
+        }
         // Geometry: x_i − x_j and d_ij of every ordered edge.
         let mut ed = 0;
         for xm in x.chunks_exact(3 * n).take(c) {
@@ -334,6 +384,9 @@ impl<T: Float> FastEgnn<T> {
             }
             let u = &mut ws.u[..ec * h];
             silu(u, keep.then(|| &mut ws.d1[eo * h..(eo + ec) * h]));
+            if train {
+                ws.uu[eo * h..(eo + ec) * h].copy_from_slice(u);
+            }
             // m = SiLU(u W_2ᵀ + b_2).
             let m = &mut ws.m[eo * h..(eo + ec) * h];
             gemm(ec, h, h, u, h, &layer.w2t, h, false, m, false);
@@ -357,6 +410,9 @@ impl<T: Float> FastEgnn<T> {
                     }
                 }
             }
+            if train {
+                ws.vv[no * h2..(no + nc) * h2].copy_from_slice(&ws.v[..nc * h2]);
+            }
             // h ← h + V_2 SiLU(V_1 v + c_1) + c_2.
             gemm(
                 nc, h, h2, &ws.v, h2, &layer.v1t, h, false, &mut ws.n1, false,
@@ -366,6 +422,9 @@ impl<T: Float> FastEgnn<T> {
                 &mut ws.n1[..nc * h],
                 keep.then(|| &mut ws.dn[no * h..(no + nc) * h]),
             );
+            if train {
+                ws.nn[no * h..(no + nc) * h].copy_from_slice(&ws.n1[..nc * h]);
+            }
             gemm(nc, h, h, &ws.n1, h, &layer.v2t, h, false, &mut ws.h, true);
             add_bias(&mut ws.h[..nc * h], &layer.c2, h);
         }
@@ -401,12 +460,46 @@ impl<T: Float> FastEgnn<T> {
 
     /// The backward pass of the chunk's last `forward_chunk(…, keep = true)`: `gx = (∂o/∂x)ᵀ go`.
     #[inline(always)]
-    fn backward_chunk(&self, ws: &mut Workspace<T>, c: usize, go: &[T], gx: &mut [T]) {
+    fn backward_chunk(&self, ws: &mut Workspace<T>, c: usize, go: &[T], gx: &mut [T], train: bool) {
         let (n, h) = (self.n, self.h);
         let (e, h2) = (n * (n - 1), 2 * h);
         let (nc, ec) = (c * n, c * e);
         let (cap_n, cap_e) = (CHUNK * n, CHUNK * e);
         let [d1w, _, d2w, _, g1w, _, g2w, _] = &self.dec;
+        let nl = self.layers.len();
+        // Where each parameter starts in the flat vector (`Network::parameters`' order).
+        let mut starts = Vec::with_capacity(2 + 10 * nl + 8);
+        if train {
+            let mut sizes = vec![h * self.width, h];
+            for _ in 0..nl {
+                sizes.extend([h * (h2 + 1), h, h * h, h, h, 1, h2 * h, h, h * h, h]);
+            }
+            sizes.extend([h * h, h, h * h, h, h * h, h, h, 1]);
+            let mut at = 0;
+            for sz in sizes {
+                starts.push(at);
+                at += sz;
+            }
+            ws.gtheta.clear();
+            ws.gtheta.resize(at, T::zero());
+        }
+        let dec_at = |q: usize| starts[2 + 10 * nl + q];
+        let layer_at = |l: usize, p: usize| starts[2 + 10 * l + p];
+        let mut tmp = if train {
+            vec![T::zero(); h * h]
+        } else {
+            Vec::new()
+        };
+        if train {
+            // graph_dec.2: o = G_2 r + g_2.
+            let (gw, gb) = (dec_at(6), dec_at(7));
+            for (mol, &gov) in go.iter().enumerate().take(c) {
+                for k in 0..h {
+                    ws.gtheta[gw + k] += gov * ws.r[mol * h + k];
+                }
+                ws.gtheta[gb] += gov;
+            }
+        }
         // Graph decoder, sum over nodes, node decoder.
         for ((gc, dr), &gov) in ws.gc[..c * h]
             .chunks_exact_mut(h)
@@ -417,7 +510,40 @@ impl<T: Float> FastEgnn<T> {
                 *g = gov * w * d;
             }
         }
+        if train {
+            // graph_dec.0: r = SiLU(G_1 g + g_1).
+            let (gw, gb) = (dec_at(4), dec_at(5));
+            gemm_at(
+                h,
+                h,
+                c,
+                &ws.gc,
+                h,
+                &ws.g,
+                h,
+                &mut ws.gtheta[gw..gw + h * h],
+                true,
+            );
+            add_rows(&mut ws.gtheta[gb..gb + h], &ws.gc[..c * h], h, T::one());
+        }
         gemm(c, h, h, &ws.gc, h, g1w, h, false, &mut ws.gc2, false);
+        if train {
+            // node_dec.2, applied to the sum over nodes: g = D_2 Σ_i SiLU(…) + n e_2.
+            let (gw, gb) = (dec_at(2), dec_at(3));
+            gemm_at(
+                h,
+                h,
+                c,
+                &ws.gc2,
+                h,
+                &ws.sum,
+                h,
+                &mut ws.gtheta[gw..gw + h * h],
+                true,
+            );
+            let nf = T::c(n as f64);
+            add_rows(&mut ws.gtheta[gb..gb + h], &ws.gc2[..c * h], h, nf);
+        }
         gemm(c, h, h, &ws.gc2, h, d2w, h, false, &mut ws.gc, false);
         for mol in 0..c {
             let gs = &ws.gc[mol * h..(mol + 1) * h];
@@ -431,10 +557,43 @@ impl<T: Float> FastEgnn<T> {
                 }
             }
         }
+        if train {
+            // node_dec.0: SiLU(D_1 h_i + e_1).
+            let (gw, gb) = (dec_at(0), dec_at(1));
+            gemm_at(
+                h,
+                h,
+                nc,
+                &ws.q,
+                h,
+                &ws.h,
+                h,
+                &mut ws.gtheta[gw..gw + h * h],
+                true,
+            );
+            add_rows(&mut ws.gtheta[gb..gb + h], &ws.q[..nc * h], h, T::one());
+        }
         gemm(nc, h, h, &ws.q, h, d1w, h, false, &mut ws.gh, false);
         ws.gd[..ec].iter_mut().for_each(|v| *v = T::zero());
         for (l, layer) in self.layers.iter().enumerate().rev() {
             let (eo, no) = (l * cap_e, l * cap_n);
+            if train {
+                // node_mlp.2: h ← h + V_2 SiLU(n_1) + c_2.
+                let (gw, gb) = (layer_at(l, 8), layer_at(l, 9));
+                let nn = &ws.nn[no * h..(no + nc) * h];
+                gemm_at(
+                    h,
+                    h,
+                    nc,
+                    &ws.gh,
+                    h,
+                    nn,
+                    h,
+                    &mut ws.gtheta[gw..gw + h * h],
+                    true,
+                );
+                add_rows(&mut ws.gtheta[gb..gb + h], &ws.gh[..nc * h], h, T::one());
+            }
             // Node MLP: ∂n_1 = (∂h V_2) ⊙ SiLU', ∂v = ∂n_1 V_1.
             gemm(nc, h, h, &ws.gh, h, &layer.v2, h, false, &mut ws.gn, false);
             for (g, &d) in ws.gn[..nc * h]
@@ -442,6 +601,23 @@ impl<T: Float> FastEgnn<T> {
                 .zip(&ws.dn[no * h..(no + nc) * h])
             {
                 *g *= d;
+            }
+            if train {
+                // node_mlp.0 on v = [h, m_i].
+                let (gw, gb) = (layer_at(l, 6), layer_at(l, 7));
+                let vv = &ws.vv[no * h2..(no + nc) * h2];
+                gemm_at(
+                    h,
+                    h2,
+                    nc,
+                    &ws.gn,
+                    h,
+                    vv,
+                    h2,
+                    &mut ws.gtheta[gw..gw + h * h2],
+                    true,
+                );
+                add_rows(&mut ws.gtheta[gb..gb + h], &ws.gn[..nc * h], h, T::one());
             }
             gemm(
                 nc, h2, h, &ws.gn, h, &layer.v1, h2, false, &mut ws.gv, false,
@@ -457,11 +633,36 @@ impl<T: Float> FastEgnn<T> {
                     let (mrow, drow) = (&m[ed * h..(ed + 1) * h], &d2[ed * h..(ed + 1) * h]);
                     let sv = s[ed];
                     let coef = dot(gm, mrow) * sv * (T::one() - sv);
+                    if train {
+                        // att_mlp.0: s = σ(wₐ · m + bₐ).
+                        let (gw, gb) = (layer_at(l, 4), layer_at(l, 5));
+                        for (a, &mv) in ws.gtheta[gw..gw + h].iter_mut().zip(mrow) {
+                            *a += coef * mv;
+                        }
+                        ws.gtheta[gb] += coef;
+                    }
                     let gz = &mut ws.gz[ed * h..(ed + 1) * h];
                     for (((g, &gmv), &av), &dv) in gz.iter_mut().zip(gm).zip(att).zip(drow) {
                         *g = (sv * gmv + coef * av) * dv;
                     }
                 }
+            }
+            if train {
+                // edge_mlp.2 on u = SiLU(z_1).
+                let (gw, gb) = (layer_at(l, 2), layer_at(l, 3));
+                let uu = &ws.uu[eo * h..(eo + ec) * h];
+                gemm_at(
+                    h,
+                    h,
+                    ec,
+                    &ws.gz,
+                    h,
+                    uu,
+                    h,
+                    &mut ws.gtheta[gw..gw + h * h],
+                    true,
+                );
+                add_rows(&mut ws.gtheta[gb..gb + h], &ws.gz[..ec * h], h, T::one());
             }
             gemm(ec, h, h, &ws.gz, h, &layer.w2, h, false, &mut ws.gu, false);
             // ∂z_1 = ∂u ⊙ SiLU'(z_1); ∂d_ij += w · ∂z_1; Σ_j ∂z_1 and Σ_i ∂z_1 per node.
@@ -473,7 +674,7 @@ impl<T: Float> FastEgnn<T> {
             for (gd, row) in ws.gd[..ec].iter_mut().zip(ws.gu.chunks_exact(h)) {
                 *gd += dot(row, w);
             }
-            if l == 0 {
+            if l == 0 && !train {
                 break;
             }
             ws.gij[..nc * h2].iter_mut().for_each(|v| *v = T::zero());
@@ -494,6 +695,29 @@ impl<T: Float> FastEgnn<T> {
                     }
                 }
             }
+            if train {
+                // edge_mlp.0: W_1 = [A | B | w] on [h_i, h_j, d_ij].
+                let (gw, gb) = (layer_at(l, 0), layer_at(l, 1));
+                let vv = &ws.vv[no * h2..(no + nc) * h2];
+                for half in 0..2 {
+                    gemm_at(h, h, nc, &ws.gij[half * h..], h2, vv, h2, &mut tmp, false);
+                    for o in 0..h {
+                        let row = gw + o * (h2 + 1) + half * h;
+                        for (a, &t) in ws.gtheta[row..row + h]
+                            .iter_mut()
+                            .zip(&tmp[o * h..(o + 1) * h])
+                        {
+                            *a += t;
+                        }
+                    }
+                }
+                for (row, &dd) in ws.gu[..ec * h].chunks_exact(h).zip(&ws.dist[..ec]) {
+                    for (o, &g) in row.iter().enumerate() {
+                        ws.gtheta[gw + o * (h2 + 1) + h2] += g * dd;
+                    }
+                }
+                add_rows(&mut ws.gtheta[gb..gb + h], &ws.gu[..ec * h], h, T::one());
+            }
             // ∂h ← ∂h (residual) + ∂v[:, :H] + [Σ_j ∂z_1, Σ_i ∂z_1] [A; B].
             for (gh, gv) in ws.gh[..nc * h]
                 .chunks_exact_mut(h)
@@ -506,6 +730,20 @@ impl<T: Float> FastEgnn<T> {
             gemm(
                 nc, h, h2, &ws.gij, h2, &layer.ab, h, false, &mut ws.gh, true,
             );
+        }
+        if train {
+            // embedding: h⁰_i = W_e a_i + b_e.
+            let (gw, gb) = (starts[0], starts[1]);
+            let wd = self.width;
+            for (node, gh) in ws.gh[..nc * h].chunks_exact(h).enumerate() {
+                let a = &self.features[(node % n) * wd..(node % n + 1) * wd];
+                for (o, &g) in gh.iter().enumerate() {
+                    for (t, &av) in ws.gtheta[gw + o * wd..gw + (o + 1) * wd].iter_mut().zip(a) {
+                        *t += g * av;
+                    }
+                }
+            }
+            add_rows(&mut ws.gtheta[gb..gb + h], &ws.gh[..nc * h], h, T::one());
         }
         // ∇ₓ: d_ij = ‖x_i − x_j‖².
         gx.iter_mut().for_each(|v| *v = T::zero());
@@ -526,30 +764,48 @@ impl<T: Float> FastEgnn<T> {
         }
     }
 
-    fn forward_dispatch(&self, ws: &mut Workspace<T>, x: &[T], c: usize, keep: bool) {
+    fn forward_dispatch(&self, ws: &mut Workspace<T>, x: &[T], c: usize, keep: bool, train: bool) {
         #[cfg(target_arch = "x86_64")]
         if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
         {
             // SAFETY: the CPU has AVX2 and FMA (checked just above).
-            unsafe { forward_avx2(self, ws, x, c, keep) };
+            unsafe { forward_avx2(self, ws, x, c, keep, train) };
             return;
         }
-        self.forward_chunk(ws, x, c, keep);
+        self.forward_chunk(ws, x, c, keep, train);
     }
 
-    fn backward_dispatch(&self, ws: &mut Workspace<T>, c: usize, go: &[T], gx: &mut [T]) {
+    fn backward_dispatch(
+        &self,
+        ws: &mut Workspace<T>,
+        c: usize,
+        go: &[T],
+        gx: &mut [T],
+        train: bool,
+    ) {
         #[cfg(target_arch = "x86_64")]
         if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
         {
             // SAFETY: the CPU has AVX2 and FMA (checked just above).
-            unsafe { backward_avx2(self, ws, c, go, gx) };
+            unsafe { backward_avx2(self, ws, c, go, gx, train) };
             return;
         }
-        self.backward_chunk(ws, c, go, gx);
+        self.backward_chunk(ws, c, go, gx, train);
     }
 
     /// The forward pass of the whole batch in parallel chunks; the outputs in `out`.
     fn forward_all(&self, x: &[T], batch: usize, keep: bool, out: &mut [T]) -> Vec<Workspace<T>> {
+        self.forward_all_mode(x, batch, keep, false, out)
+    }
+
+    fn forward_all_mode(
+        &self,
+        x: &[T],
+        batch: usize,
+        keep: bool,
+        train: bool,
+        out: &mut [T],
+    ) -> Vec<Workspace<T>> {
         let d = 3 * self.n;
         let tasks = batch.div_ceil(CHUNK);
         let mut wss = self.take(tasks);
@@ -558,7 +814,7 @@ impl<T: Float> FastEgnn<T> {
             .zip(out.par_chunks_mut(CHUNK))
             .for_each(|((ws, xc), oc)| {
                 let c = xc.len() / d;
-                self.forward_dispatch(ws, xc, c, keep);
+                self.forward_dispatch(ws, xc, c, keep, train);
                 oc.copy_from_slice(&ws.out[..c]);
             });
         wss
@@ -567,8 +823,15 @@ impl<T: Float> FastEgnn<T> {
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
-fn forward_avx2<T: Float>(net: &FastEgnn<T>, ws: &mut Workspace<T>, x: &[T], c: usize, keep: bool) {
-    net.forward_chunk(ws, x, c, keep);
+fn forward_avx2<T: Float>(
+    net: &FastEgnn<T>,
+    ws: &mut Workspace<T>,
+    x: &[T],
+    c: usize,
+    keep: bool,
+    train: bool,
+) {
+    net.forward_chunk(ws, x, c, keep, train);
 }
 
 #[cfg(target_arch = "x86_64")]
@@ -579,8 +842,47 @@ fn backward_avx2<T: Float>(
     c: usize,
     go: &[T],
     gx: &mut [T],
+    train: bool,
 ) {
-    net.backward_chunk(ws, c, go, gx);
+    net.backward_chunk(ws, c, go, gx, train);
+}
+
+/// The training pass's state between its forward and backward halves ([`FastEgnn::train_forward`]).
+pub(crate) struct TrainState<T> {
+    wss: Vec<Workspace<T>>,
+    batch: usize,
+}
+
+impl<T: Float> FastEgnn<T> {
+    /// The forward pass of a training step: the outputs, and what the backward pass needs.
+    pub(crate) fn train_forward(&self, x: &[T], batch: usize) -> (Vec<T>, TrainState<T>) {
+        let mut out = vec![T::zero(); batch];
+        let wss = self.forward_all_mode(x, batch, true, true, &mut out);
+        (out, TrainState { wss, batch })
+    }
+
+    /// The backward pass of a training step for `go = ∂L/∂o`: `(∂L/∂x, ∂L/∂θ)`, θ flat in
+    /// [`crate::Network::parameters`]' order.
+    pub(crate) fn train_backward(&self, mut state: TrainState<T>, go: &[T]) -> (Vec<T>, Vec<T>) {
+        let d = 3 * self.n;
+        let mut gx = vec![T::zero(); state.batch * d];
+        state
+            .wss
+            .par_iter_mut()
+            .zip(go.par_chunks(CHUNK))
+            .zip(gx.par_chunks_mut(CHUNK * d))
+            .for_each(|((ws, gc), gxc)| {
+                self.backward_dispatch(ws, gc.len(), gc, gxc, true);
+            });
+        let mut gtheta = vec![T::zero(); self.parameter_count()];
+        for ws in &state.wss {
+            for (a, &b) in gtheta.iter_mut().zip(&ws.gtheta) {
+                *a += b;
+            }
+        }
+        self.give(state.wss);
+        (gx, gtheta)
+    }
 }
 
 impl<T: Float> FastNet<T> for FastEgnn<T> {
@@ -618,7 +920,7 @@ impl<T: Float> FastNet<T> for FastEgnn<T> {
             .zip(g.par_chunks(CHUNK))
             .zip(grad_in.par_chunks_mut(CHUNK * d))
             .for_each(|((ws, gc), gx)| {
-                self.backward_dispatch(ws, gc.len(), gc, gx);
+                self.backward_dispatch(ws, gc.len(), gc, gx, false);
             });
         self.give(wss);
         Ok(())

@@ -187,6 +187,51 @@ pub(crate) fn gemm<T: Float>(
     }
 }
 
+/// `dst (m × n, row length n) [+]= aᵀ · b` with `a` stored `k × m` (row length `lda`) and `b` stored `k × n` (row
+/// length `ldb`): the weight gradients `Σ_rows δ ⊗ input` of the training path.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn gemm_at<T: Float>(
+    m: usize,
+    n: usize,
+    k: usize,
+    a: &[T],
+    lda: usize,
+    b: &[T],
+    ldb: usize,
+    dst: &mut [T],
+    accumulate: bool,
+) {
+    if m == 0 || n == 0 || k == 0 {
+        return;
+    }
+    assert!(lda >= m && a.len() >= (k - 1) * lda + m);
+    assert!(ldb >= n && b.len() >= (k - 1) * ldb + n && dst.len() >= m * n);
+    // SAFETY: the strides describe the buffers, whose lengths are asserted above; dst aliases neither input.
+    unsafe {
+        gemm::gemm(
+            m,
+            n,
+            k,
+            dst.as_mut_ptr(),
+            1,
+            n as isize,
+            accumulate,
+            a.as_ptr(),
+            lda as isize,
+            1,
+            b.as_ptr(),
+            1,
+            ldb as isize,
+            T::one(),
+            T::one(),
+            false,
+            false,
+            false,
+            gemm::Parallelism::None,
+        );
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -54,6 +54,9 @@ mod kernels;
 
 pub use fast::FastEgnn;
 
+use fast::TrainState;
+use std::sync::Mutex;
+
 use crate::conv::{uniform_var, values};
 use crate::fast::FastNet;
 use crate::float::Float;
@@ -108,14 +111,6 @@ impl Linear {
     fn forward(&self, x: &Tensor) -> candle_core::Result<Tensor> {
         x.matmul(&self.w.as_tensor().t()?)?
             .broadcast_add(self.b.as_tensor())
-    }
-
-    fn weight<T: Float>(&self) -> Result<Vec<T>> {
-        values(self.w.as_tensor())
-    }
-
-    fn bias<T: Float>(&self) -> Result<Vec<T>> {
-        values(self.b.as_tensor())
     }
 
     fn push(&self, prefix: &str, out: &mut Vec<(String, Var)>) {
@@ -306,7 +301,130 @@ impl<T: Float> Network<T> for Egnn<T> {
     fn out_dim(&self) -> usize {
         1
     }
+    /// On the CPU one fused candle op ([`FastEgnn`]'s kernels with a hand-written backward pass for `∂/∂x` and
+    /// `∂/∂θ`, θ the parameters concatenated in [`Network::parameters`]' order); elsewhere
+    /// [`Egnn::forward_graph`].
     fn forward(&self, x: &Tensor) -> candle_core::Result<Tensor> {
+        if !x.device().is_cpu() {
+            return self.forward_graph(x);
+        }
+        let (_, d) = x.dims2()?;
+        if d != 3 * self.n_atoms {
+            return Err(candle_core::Error::Msg(format!(
+                "EGNN of {} atoms expects {} inputs per molecule, got {d}",
+                self.n_atoms,
+                3 * self.n_atoms
+            )));
+        }
+        let flat: Vec<Tensor> = self
+            .parameters()
+            .iter()
+            .map(|(_, v)| v.as_tensor().flatten_all())
+            .collect::<candle_core::Result<_>>()?;
+        let theta = Tensor::cat(&flat, 0)?;
+        x.contiguous()?.apply_op2(
+            &theta,
+            EgnnOp::<T> {
+                n: self.n_atoms,
+                config: self.config,
+                width: self.width,
+                features: self.features.clone(),
+                state: Mutex::new(None),
+            },
+        )
+    }
+    fn parameters(&self) -> Vec<(String, Var)> {
+        self.parameters_list()
+    }
+    fn detached(&self) -> Result<Box<dyn FastNet<T>>> {
+        Ok(Box::new(self.fast()?))
+    }
+}
+
+/// The fused training op: the forward pass keeps its intermediates for the backward pass.
+struct EgnnOp<T> {
+    n: usize,
+    config: EgnnConfig,
+    width: usize,
+    features: Vec<T>,
+    state: Mutex<Option<(FastEgnn<T>, TrainState<T>)>>,
+}
+
+fn cpu_slice<'a, T: Float>(
+    s: &'a candle_core::CpuStorage,
+    l: &candle_core::Layout,
+) -> candle_core::Result<&'a [T]> {
+    match l.contiguous_offsets() {
+        Some((a, b)) => Ok(&s.as_slice::<T>()?[a..b]),
+        None => Err(candle_core::Error::Msg(
+            "EGNN op: non-contiguous input".into(),
+        )),
+    }
+}
+
+impl<T: Float> EgnnOp<T> {
+    fn run(&self, x: &[T], theta: &[T], batch: usize) -> (FastEgnn<T>, Vec<T>, TrainState<T>) {
+        let fast = FastEgnn::from_values(Values::from_flat(
+            self.n,
+            self.config,
+            self.width,
+            &self.features,
+            theta,
+        ));
+        let (out, state) = fast.train_forward(x, batch);
+        (fast, out, state)
+    }
+}
+
+impl<T: Float> candle_core::CustomOp2 for EgnnOp<T> {
+    fn name(&self) -> &'static str {
+        "egnn"
+    }
+    fn cpu_fwd(
+        &self,
+        s1: &candle_core::CpuStorage,
+        l1: &candle_core::Layout,
+        s2: &candle_core::CpuStorage,
+        l2: &candle_core::Layout,
+    ) -> candle_core::Result<(candle_core::CpuStorage, candle_core::Shape)> {
+        let x = cpu_slice::<T>(s1, l1)?;
+        let theta = cpu_slice::<T>(s2, l2)?;
+        let batch = l1.dims()[0];
+        let (fast, out, state) = self.run(x, theta, batch);
+        *self.state.lock().unwrap_or_else(|p| p.into_inner()) = Some((fast, state));
+        Ok((T::to_cpu_storage_owned(out), (batch, 1).into()))
+    }
+    fn bwd(
+        &self,
+        arg1: &Tensor,
+        arg2: &Tensor,
+        _res: &Tensor,
+        grad_res: &Tensor,
+    ) -> candle_core::Result<(Option<Tensor>, Option<Tensor>)> {
+        let cached = self.state.lock().unwrap_or_else(|p| p.into_inner()).take();
+        let (fast, state) = match cached {
+            Some(v) => v,
+            None => {
+                // A second backward pass through the same graph: run the forward pass again.
+                let x = arg1.flatten_all()?.to_vec1::<T>()?;
+                let theta = arg2.flatten_all()?.to_vec1::<T>()?;
+                let (fast, _, state) = self.run(&x, &theta, arg1.dims()[0]);
+                (fast, state)
+            }
+        };
+        let go = grad_res.flatten_all()?.to_vec1::<T>()?;
+        let (gx, gtheta) = fast.train_backward(state, &go);
+        Ok((
+            Some(Tensor::from_vec(gx, arg1.shape(), arg1.device())?),
+            Some(Tensor::from_vec(gtheta, arg2.shape(), arg2.device())?),
+        ))
+    }
+}
+
+impl<T: Float> Egnn<T> {
+    /// The forward pass as a graph of candle tensor ops (any device; the reference for the fused op of
+    /// [`Network::forward`], and the training path off the CPU).
+    pub fn forward_graph(&self, x: &Tensor) -> candle_core::Result<Tensor> {
         let dev = x.device();
         let (b, d) = x.dims2()?;
         let (n, hd) = (self.n_atoms, self.config.hidden);
@@ -354,7 +472,8 @@ impl<T: Float> Network<T> for Egnn<T> {
         let g = q.reshape((b, n, hd))?.sum(1)?;
         self.graph_dec[1].forward(&silu(&self.graph_dec[0].forward(&g)?)?)
     }
-    fn parameters(&self) -> Vec<(String, Var)> {
+
+    fn parameters_list(&self) -> Vec<(String, Var)> {
         let mut p = Vec::new();
         self.embedding.push("embedding", &mut p);
         for (l, layer) in self.layers.iter().enumerate() {
@@ -369,9 +488,6 @@ impl<T: Float> Network<T> for Egnn<T> {
         self.graph_dec[0].push("graph_dec.0", &mut p);
         self.graph_dec[1].push("graph_dec.2", &mut p);
         p
-    }
-    fn detached(&self) -> Result<Box<dyn FastNet<T>>> {
-        Ok(Box::new(self.fast()?))
     }
 }
 
@@ -393,6 +509,9 @@ pub(crate) struct LayerValues<T> {
 pub(crate) struct Values<T> {
     pub n: usize,
     pub hidden: usize,
+    /// The atom features, `n × width`.
+    pub width: usize,
+    pub features: Vec<T>,
     /// `h⁰`, `n × H`.
     pub h0: Vec<T>,
     pub layers: Vec<LayerValues<T>>,
@@ -401,49 +520,85 @@ pub(crate) struct Values<T> {
 }
 
 impl<T: Float> Egnn<T> {
+    /// Every parameter's values back to back, in [`Network::parameters`]' order.
+    pub(crate) fn flat_parameters(&self) -> Result<Vec<T>> {
+        let mut theta = Vec::new();
+        for (_, v) in self.parameters() {
+            theta.extend(values::<T>(v.as_tensor())?);
+        }
+        Ok(theta)
+    }
+
     pub(crate) fn values(&self) -> Result<Values<T>> {
-        let (n, h) = (self.n_atoms, self.config.hidden);
-        let we = self.embedding.weight::<T>()?;
-        let be = self.embedding.bias::<T>()?;
+        Ok(Values::from_flat(
+            self.n_atoms,
+            self.config,
+            self.width,
+            &self.features,
+            &self.flat_parameters()?,
+        ))
+    }
+}
+
+impl<T: Float> Values<T> {
+    /// The values from the flat parameter vector `theta` ([`Network::parameters`]' order).
+    pub(crate) fn from_flat(
+        n: usize,
+        config: EgnnConfig,
+        width: usize,
+        features: &[T],
+        theta: &[T],
+    ) -> Self {
+        let h = config.hidden;
+        let mut at = 0;
+        let mut take = |len: usize| {
+            let v = theta[at..at + len].to_vec();
+            at += len;
+            v
+        };
+        let we = take(h * width);
+        let be = take(h);
         let mut h0 = vec![T::zero(); n * h];
         for i in 0..n {
-            let a = &self.features[i * self.width..(i + 1) * self.width];
+            let a = &features[i * width..(i + 1) * width];
             for k in 0..h {
-                let row = &we[k * self.width..(k + 1) * self.width];
+                let row = &we[k * width..(k + 1) * width];
                 h0[i * h + k] = be[k] + row.iter().zip(a).map(|(&w, &v)| w * v).sum::<T>();
             }
         }
-        let mut layers = Vec::with_capacity(self.layers.len());
-        for l in &self.layers {
+        let mut layers = Vec::with_capacity(config.layers);
+        for _ in 0..config.layers {
             layers.push(LayerValues {
-                w1: l.edge0.weight()?,
-                b1: l.edge0.bias()?,
-                w2: l.edge1.weight()?,
-                b2: l.edge1.bias()?,
-                att_w: l.att.weight()?,
-                att_b: l.att.bias::<T>()?[0],
-                v1: l.node0.weight()?,
-                c1: l.node0.bias()?,
-                v2: l.node1.weight()?,
-                c2: l.node1.bias()?,
+                w1: take(h * (2 * h + 1)),
+                b1: take(h),
+                w2: take(h * h),
+                b2: take(h),
+                att_w: take(h),
+                att_b: take(1)[0],
+                v1: take(h * 2 * h),
+                c1: take(h),
+                v2: take(h * h),
+                c2: take(h),
             });
         }
         let dec = [
-            self.node_dec[0].weight()?,
-            self.node_dec[0].bias()?,
-            self.node_dec[1].weight()?,
-            self.node_dec[1].bias()?,
-            self.graph_dec[0].weight()?,
-            self.graph_dec[0].bias()?,
-            self.graph_dec[1].weight()?,
-            self.graph_dec[1].bias()?,
+            take(h * h),
+            take(h),
+            take(h * h),
+            take(h),
+            take(h * h),
+            take(h),
+            take(h),
+            take(1),
         ];
-        Ok(Values {
+        Values {
             n,
             hidden: h,
+            width,
+            features: features.to_vec(),
             h0,
             layers,
             dec,
-        })
+        }
     }
 }
