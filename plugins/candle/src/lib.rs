@@ -13,7 +13,8 @@
 //!   [`ConvStack`] (im2col + GEMM, the input gradient through the transposed convolutions, rayon over images).
 //! - [`Egnn`] ([`egnn`]): the E(3)-invariant EGNN of Satorras et al. (2021) in its QM9 setting, on molecules of
 //!   one formula (`3n` coordinates a row, atom features fixed per model), output `o` for `E = log(1 + o²)`; its
-//!   sampling path [`FastEgnn`] is hand-written (per-node split of the edge MLP's first layer, `gemm`, rayon).
+//!   sampling path [`FastEgnn`] is hand-written (per-node split of the edge MLP's first layer, `gemm` and AVX-512
+//!   kernels, rayon), and on the CPU its training pass is one fused candle op with a hand-written backward pass.
 //! - Invariant wrappers without parameters: [`GroupAverage`] (outputs averaged over a finite group acting
 //!   linearly on the input), [`NormInput`] (the network sees `‖x‖`: SO(n)), [`CanonicalInput`] (the network
 //!   sees the canonical form `P(x)` of any core [`equistein::OrbitMap`]).

@@ -13,6 +13,11 @@
 //! multiplying by `A` and `B`. `∂o/∂d_ij` is summed over the layers and turned into `∇ₓ` at the end. The first
 //! layer's input `h⁰` is constant, so its node-level backward stops at the edges.
 //!
+//! The training pass ([`FastEgnn::train_forward`] / [`FastEgnn::train_backward`], behind the fused candle op of
+//! [`crate::Network::forward`]) also keeps each layer's inputs (`u`, `[h, m_i]`, `SiLU(n_1)`) and accumulates
+//! every weight gradient as `Σ_rows δ ⊗ input` (one product per weight, the per-edge `∂W_2` the largest), the first
+//! layer's node-level backward included (down to the embedding).
+//!
 //! Molecules are processed in chunks, in parallel on rayon; each chunk has a workspace (every buffer of its
 //! forward and backward pass) taken from a pool that lives as long as the network, so repeated calls allocate
 //! nothing. The elementwise loops are compiled a second time with AVX2 and chosen at run time where the CPU has it.

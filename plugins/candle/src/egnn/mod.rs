@@ -19,8 +19,11 @@
 //! reflections and translations of the molecule and under permutations of atoms of the same type. With
 //! [`crate::ScalarHead`] the energy is `E = log(1 + o²)`.
 //!
-//! The training path ([`crate::Network::forward`]) is a candle graph; the sampling path
-//! ([`crate::Network::detached`], [`FastEgnn`]) is written by hand. Both split the edge MLP's first layer into
+//! The sampling path ([`crate::Network::detached`], [`FastEgnn`]) is written by hand. The training path
+//! ([`crate::Network::forward`]) is, on the CPU, one fused candle op running the same kernels with a hand-written
+//! backward pass for `x` and every parameter (`θ` enters as the parameters concatenated, so candle's autograd
+//! hands `∂L/∂θ` back to each `Var`); off the CPU, and as the reference in the tests, [`Egnn::forward_graph`] is the
+//! same function as a graph of candle tensor ops. All split the edge MLP's first layer into
 //! per-node products, `W_1 [h_i, h_j, d_ij] = A h_i + B h_j + w d_ij` (`W_1 = [A | B | w]`), so the only
 //! per-edge matrix product is `W_2`'s; the input gradient then runs back through `d_ij`:
 //! `∇_{x_i} o = Σ_{j ≠ i} 2 (∂o/∂d_ij + ∂o/∂d_ji) (x_i − x_j)`.
