@@ -147,56 +147,79 @@ fn apply(q: &[[f64; 3]; 3], t: [f64; 3], x: &[f64; 3]) -> [f64; 3] {
     core::array::from_fn(|r| (0..3).map(|k| q[r][k] * x[k]).sum::<f64>() + t[r])
 }
 
+/// The largest relative change of `o` and the largest change of `∇ₓo` (relative to its largest component) when
+/// every molecule of `x` is moved by `y = P(Qx + t)`.
+fn invariance_error<T: Float>(
+    net: &dyn FastNet<T>,
+    x: &[f64],
+    q: &[[f64; 3]; 3],
+    t: [f64; 3],
+    perm: &[usize],
+) -> (f64, f64) {
+    let n = perm.len();
+    let count = x.len() / (3 * n);
+    let mut y = vec![0.0f64; x.len()];
+    for m in 0..count {
+        for i in 0..n {
+            let xi: [f64; 3] = core::array::from_fn(|a| x[3 * (m * n + i) + a]);
+            let moved = apply(q, t, &xi);
+            for a in 0..3 {
+                y[3 * (m * n + perm[i]) + a] = moved[a];
+            }
+        }
+    }
+    let xt: Vec<T> = x.iter().map(|&v| T::c(v)).collect();
+    let yt: Vec<T> = y.iter().map(|&v| T::c(v)).collect();
+    let (ox, oy) = (outputs(net, &xt), outputs(net, &yt));
+    let rel = ox.iter().zip(&oy).fold(0.0f64, |m, (&a, &b)| {
+        m.max(((a - b) / a).to_f64_lossy().abs())
+    });
+    // ∇o(y), permuted back, equals Q ∇o(x).
+    let (gx, gy) = (output_grads(net, &xt), output_grads(net, &yt));
+    let mut scale = 0.0f64;
+    let mut dev = 0.0f64;
+    for m in 0..count {
+        for i in 0..n {
+            let gi: [f64; 3] = core::array::from_fn(|a| gx[3 * (m * n + i) + a].to_f64_lossy());
+            let r = apply(q, [0.0; 3], &gi);
+            for a in 0..3 {
+                let back = gy[3 * (m * n + perm[i]) + a].to_f64_lossy();
+                dev = dev.max((r[a] - back).abs());
+                scale = scale.max(gi[a].abs());
+            }
+        }
+    }
+    (rel, dev / scale)
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(48))]
 
-    /// `o(P(Qx + t)) = o(x)` to 1e-5 · max(1, |o|) in f32 (Q orthogonal, with or without reflection, t up to
-    /// 10 Å, P a permutation of same-type atoms), and `∇ₓ` turns along: `∇o(Qx + t) = Q ∇o(x)`.
+    /// `o(P(Qx + t)) = o(x)` (Q orthogonal, with or without reflection, t up to 10 Å, P a permutation of
+    /// same-type atoms) and `∇o(P(Qx + t)) = P Q ∇o(x)`: in f32 to 1e-5 relative (`o`) and 1e-4 of the largest
+    /// gradient component, for the networks at PyTorch's start; in f64 to 1e-10 for all of [`networks`],
+    /// including the one with weights × 3, which depends strongly on the geometry (there f32's rounding alone
+    /// moves `o` by up to ~10⁻⁴ relative, as it would any f32 network of that size).
     #[test]
     fn invariant_under_euclidean_moves_and_same_type_permutations(
         seed in any::<u64>(),
         reflect in any::<bool>(),
         permute in any::<bool>(),
     ) {
-        let net = egnn::<f32>(EgnnConfig::default(), 5).detached().unwrap();
-        let n = TYPES.len();
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
-        let x: Vec<f64> = molecules::<f64>(n, 4, seed ^ 0x5eed);
+        let x: Vec<f64> = molecules::<f64>(TYPES.len(), 4, seed ^ 0x5eed);
         let q = orthogonal(&mut rng, reflect);
         let t: [f64; 3] = core::array::from_fn(|_| random::uniform(&mut rng, -10.0, 10.0));
         // Swap the carbons (0, 1) and cycle the hydrogens (3, 4, 5).
         let perm: [usize; 7] = if permute { [1, 0, 2, 4, 5, 3, 6] } else { [0, 1, 2, 3, 4, 5, 6] };
-        let mut y = vec![0.0f64; x.len()];
-        for m in 0..4 {
-            for i in 0..n {
-                let xi: [f64; 3] = core::array::from_fn(|a| x[3 * (m * n + i) + a]);
-                let moved = apply(&q, t, &xi);
-                for a in 0..3 {
-                    y[3 * (m * n + perm[i]) + a] = moved[a];
-                }
-            }
+        for (label, net) in networks::<f32>(5).into_iter().take(2) {
+            let (ro, rg) = invariance_error(net.detached().unwrap().as_ref(), &x, &q, t, &perm);
+            prop_assert!(ro <= 1e-5 && rg <= 1e-4, "f32 {}: o {:e}, ∇o {:e}", label, ro, rg);
         }
-        let xf: Vec<f32> = x.iter().map(|&v| v as f32).collect();
-        let yf: Vec<f32> = y.iter().map(|&v| v as f32).collect();
-        let (ox, oy) = (outputs(net.as_ref(), &xf), outputs(net.as_ref(), &yf));
-        prop_assert!(worst(&ox, &oy) <= 1e-5, "outputs {:?} vs {:?}", ox, oy);
-        // Gradients: ∇o(y) permuted back equals Q ∇o(x).
-        let (gx, gy) = (output_grads(net.as_ref(), &xf), output_grads(net.as_ref(), &yf));
-        let mut back = vec![0.0f32; gx.len()];
-        let mut turned = vec![0.0f32; gx.len()];
-        for m in 0..4 {
-            for i in 0..n {
-                let gi: [f64; 3] = core::array::from_fn(|a| f64::from(gx[3 * (m * n + i) + a]));
-                let r = apply(&q, [0.0; 3], &gi);
-                for a in 0..3 {
-                    turned[3 * (m * n + i) + a] = r[a] as f32;
-                    back[3 * (m * n + i) + a] = gy[3 * (m * n + perm[i]) + a];
-                }
-            }
+        for (label, net) in networks::<f64>(5) {
+            let (ro, rg) = invariance_error(net.detached().unwrap().as_ref(), &x, &q, t, &perm);
+            prop_assert!(ro <= 1e-10 && rg <= 1e-10, "f64 {}: o {:e}, ∇o {:e}", label, ro, rg);
         }
-        let scale = gx.iter().fold(0.0f32, |a, &v| a.max(v.abs())).max(1.0);
-        let dev = turned.iter().zip(&back).fold(0.0f32, |a, (&u, &v)| a.max((u - v).abs()));
-        prop_assert!(dev <= 1e-4 * scale, "gradient deviation {} of scale {}", dev, scale);
     }
 }
 
