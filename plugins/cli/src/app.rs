@@ -1,4 +1,4 @@
-//! The command's behaviour: `list`, `config`, `run`, with exit codes 0 (success), 1 (the run failed) and
+//! The command's behaviour: `list`, `config`, `run`, `bonds`, with exit codes 0 (success), 1 (the run failed) and
 //! 2 (bad input: unknown experiment, unknown key, bad value, unreadable or malformed configuration file).
 //! Every error is one line on stderr, `error: …`; bad input writes nothing.
 
@@ -74,6 +74,7 @@ where
             }
             Err(e) => usage(&e),
         },
+        Command::Bonds { file, estimator } => bonds(&file, &estimator),
         Command::Run {
             experiment,
             config,
@@ -181,4 +182,26 @@ pub fn run_with(
             out.join(exp.name()).display()
         )
     })
+}
+
+/// `equistein bonds FILE [--estimator NAME]`: one line per molecule and the summary on stdout; a bad estimator
+/// name or an unreadable or malformed file is one line on stderr and exit code 2.
+fn bonds(file: &Path, estimator: &str) -> i32 {
+    let estimator: equistein_molecules::Estimator = match estimator.parse() {
+        Ok(e) => e,
+        Err(e) => {
+            eprintln!("error: --estimator: {e}");
+            return EXIT_USAGE;
+        }
+    };
+    match equistein_molecules::bonds_report(file, estimator) {
+        Ok(report) => {
+            println!("{report}");
+            0
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            EXIT_USAGE
+        }
+    }
 }

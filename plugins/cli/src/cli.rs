@@ -56,4 +56,15 @@ pub enum Command {
         #[arg(long)]
         resume: bool,
     },
+    /// Estimates the bonds of every molecule of a multi-record XYZ file (plain or gzip): per molecule its
+    /// validity and its graph as SMILES, and whether it matches the header's `smiles=` where there is one;
+    /// then a summary line with the counts.
+    Bonds {
+        /// The XYZ file (`.xyz` or `.xyz.gz`).
+        file: PathBuf,
+        /// `ours` (valences spent exactly, bond orders fitting the lengths), `paper` (the appendix's rule) or
+        /// `paper-released` (the authors' code, whose 1.1 margin never fires).
+        #[arg(long, default_value = "ours")]
+        estimator: String,
+    },
 }
