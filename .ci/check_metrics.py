@@ -261,6 +261,61 @@ def check_fashion_mnist(m, cfg, d):
         fail(f"{exp}: {png} missing or empty")
 
 
+def check_qm9(m, cfg, d):
+    """qm9: one run per configured combination; the reference row (QM9's own training geometries) is valid and
+    gives all 35 training isomers back under our estimator; every estimator's metrics are counts and shares
+    that agree with each other; the generated molecules are written as XYZ (one record per sample) and npy."""
+    exp = "qm9"
+    ref = m["reference"]
+    ours = ref["metrics"]["ours"]
+    if (ours["valid"], ours["train_recovered"], ref["isomers_train"], ref["isomers_held_out"]) != (35, 35, 35, 13):
+        fail(f"{exp}.reference: our estimator on the training geometries gives {ours['valid']} valid, "
+             f"{ours['train_recovered']} recovered (want 35, 35; isomers 35 + 13)")
+    if sorted(m["runs"]) != sorted(cfg["combinations"]):
+        fail(f"{exp}: runs {sorted(m['runs'])} != configured combinations {sorted(cfg['combinations'])}")
+    n = cfg["evaluation"]["samples"]
+    for name, run in m["runs"].items():
+        where = f"{exp}.{name}"
+        for key in ("metrics", "svgd_step_ms", "seconds", "epochs_run", "evaluation", "mean_energy"):
+            if key not in run:
+                fail(f"{where}: missing `{key}`")
+                return
+        for est in ("ours", "paper", "paper-released"):
+            e = run["metrics"].get(est)
+            if e is None:
+                fail(f"{where}: no metrics for estimator {est}")
+                continue
+            w = f"{where}.{est}"
+            if e["molecules"] != n:
+                fail(f"{w}: {e['molecules']} molecules, configured {n}")
+            for key in ("validity", "atom_stability", "uniqueness"):
+                if not 0 <= e[key] <= 1:
+                    fail(f"{w}.{key}: not in [0, 1]: {e[key]!r}")
+            if abs(e["validity"] - e["valid"] / n) > 1e-12:
+                fail(f"{w}: validity {e['validity']} != valid / molecules")
+            if not e["unique"] <= e["valid"] or not e["train_recovered"] <= 35 or not e["held_out_found"] <= 13:
+                fail(f"{w}: counts out of range: {e}")
+            if e["train_recovered"] != len(e["train_recovered_names"]):
+                fail(f"{w}: train_recovered does not match its names")
+        if run["epochs_run"] != cfg["epochs"]:
+            fail(f"{where}: {run['epochs_run']} epochs, configured {cfg['epochs']}")
+        if not run["svgd_step_ms"] > 0:
+            fail(f"{where}.svgd_step_ms: not positive")
+        stem = name.replace("+", "-")
+        xyz = d / f"samples_{stem}.xyz"
+        if not xyz.is_file():
+            fail(f"{where}: {xyz} missing")
+        else:
+            lines = xyz.read_text().splitlines()
+            records = sum(1 for i, l in enumerate(lines) if l.strip() == "14" and i + 1 < len(lines)
+                          and lines[i + 1].startswith("combination="))
+            if records != n - run["non_finite"]:
+                fail(f"{where}: {records} XYZ records, want {n - run['non_finite']}")
+        for f in (f"samples_{stem}.npy", f"molecules_{stem}.png"):
+            if not (d / f).is_file() or (d / f).stat().st_size == 0:
+                fail(f"{where}: {f} missing or empty")
+
+
 def main():
     out = Path(sys.argv[1])
     for exp in sys.argv[2:]:
@@ -291,6 +346,8 @@ def main():
             check_dw4(exp, m, cfg, d)
         elif exp == "fashion-mnist":
             check_fashion_mnist(m, cfg, d)
+        elif exp == "qm9":
+            check_qm9(m, cfg, d)
         else:
             fail(f"{exp}: no checker for this experiment")
         pngs = sorted(p.name for p in d.glob("*.png"))

@@ -48,6 +48,12 @@ pub struct Qm9Config {
     pub learning_rate: f64,
     /// Learning-rate milestones `[epoch, rate]` (the paper: 0.005 at 250, 0.001 at 1,000).
     pub learning_rate_steps: Vec<(usize, f64)>,
+    /// L2 penalty `α (mean E(x⁺)² + mean E(x⁻)²)` on the energies (0: none). Without it the contrastive loss
+    /// drives `o` of the uniform negatives up without bound and `log(1 + o²)` saturates: its gradient in `x`
+    /// vanishes and the chains stop moving (seen: mean energy 19.7, every chain stopped after one step).
+    pub energy_penalty: f64,
+    /// Global gradient-norm clipping of the parameter update (0: none).
+    pub clip: f64,
     /// RBF bandwidth h of vanilla SVGD on the raw coordinates (`k = exp(−‖x − y‖² / (2h²))`).
     pub bandwidth: f64,
     /// Bandwidth of E-SVGD's invariant-map RBF kernel over the 3-D canonical frame.
@@ -96,6 +102,8 @@ impl Qm9Config {
                 Preset::Paper => vec![(250, 0.005), (1_000, 0.001)],
                 _ => Vec::new(),
             },
+            energy_penalty: 0.1,
+            clip: 0.0,
             bandwidth: 1.0,
             esvgd_bandwidth: 1.0,
             max_steps: match p {
@@ -145,6 +153,8 @@ impl Qm9Config {
         count("layers", self.layers, 1, 64)?;
         positive("learning_rate", self.learning_rate)?;
         milestones("learning_rate_steps", &self.learning_rate_steps)?;
+        nonnegative("energy_penalty", self.energy_penalty)?;
+        nonnegative("clip", self.clip)?;
         positive("bandwidth", self.bandwidth)?;
         positive("esvgd_bandwidth", self.esvgd_bandwidth)?;
         count("max_steps", self.max_steps, 1, MAX_STEPS)?;
@@ -178,6 +188,8 @@ impl Qm9Config {
             layers: self.layers,
             learning_rate: self.learning_rate,
             learning_rate_steps: &self.learning_rate_steps,
+            energy_penalty: self.energy_penalty,
+            clip: self.clip,
             bandwidth: self.bandwidth,
             esvgd_bandwidth: self.esvgd_bandwidth,
             max_steps: self.max_steps,
@@ -199,6 +211,8 @@ pub struct Qm9Training<'a> {
     layers: usize,
     learning_rate: f64,
     learning_rate_steps: &'a [(usize, f64)],
+    energy_penalty: f64,
+    clip: f64,
     bandwidth: f64,
     esvgd_bandwidth: f64,
     max_steps: usize,

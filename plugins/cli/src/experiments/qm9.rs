@@ -188,7 +188,7 @@ fn centroid(ps: &[[f64; 3]]) -> [f64; 3] {
 }
 
 impl TrainSettings {
-    /// The settings of `qm9`: fresh chains from `U[0, b)³` per atom, positives repel, no clipping or penalty.
+    /// The settings of `qm9`: fresh chains from `U[0, b)³` per atom, positives repel.
     pub fn of_qm9(c: &Qm9Config) -> Self {
         TrainSettings {
             cd: CdConfig {
@@ -204,8 +204,8 @@ impl TrainSettings {
             reset_probability: c.reset_probability,
             fresh: Fresh::Box(0.0, c.init_box),
             learning_rate: super::ebm_training::schedule(c.learning_rate, &c.learning_rate_steps),
-            clip: 0.0,
-            energy_penalty: 0.0,
+            clip: c.clip,
+            energy_penalty: c.energy_penalty,
             checkpoint_every: c.checkpoint_every,
         }
     }
