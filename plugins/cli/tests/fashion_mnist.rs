@@ -122,15 +122,22 @@ fn quick_reports_every_statistic_and_steerable_models_ignore_rotations() {
         for ce in [r.test_cross_entropy, r.rotated_test_cross_entropy] {
             assert!(ce.is_finite() && ce > 0.0, "{name}: cross-entropy {ce}");
         }
-        assert!(r.svgd_step_ms > 0.0 && r.seconds > 0.0, "{name}");
+        assert!(
+            r.training.svgd_step_ms > 0.0 && r.training.seconds > 0.0,
+            "{name}"
+        );
         assert_eq!(r.samples, 20, "{name}: 2 per class");
         assert_eq!(
-            (r.epochs_run, r.minibatches, r.svgd_steps_per_minibatch),
+            (
+                r.training.epochs_run,
+                r.training.minibatches,
+                r.svgd_steps_per_minibatch
+            ),
             (1, 5, 2),
             "{name}: 100 images in batches of 20"
         );
-        assert_eq!(r.svgd_steps, 10, "{name}");
-        assert!(r.final_cd_loss.is_finite() && r.final_supervised_loss.is_finite());
+        assert_eq!(r.training.svgd_steps, 10, "{name}");
+        assert!(r.training.final_cd_loss.is_finite() && r.final_supervised_loss.is_finite());
         let h = if name == "eebm+esvgd" { 0.005 } else { 0.1 };
         assert_eq!(r.bandwidth, h, "{name}");
     }

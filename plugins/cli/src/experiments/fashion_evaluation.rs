@@ -2,6 +2,7 @@
 //! cross-entropy, per-class accuracies, and class-conditional samples.
 
 use super::ebm_training::Learned;
+use super::training_summary::TrainingSummary;
 use super::RunError;
 use crate::config::{Combination, FashionEvaluation, FashionMnistConfig};
 use equistein::{random, Particles};
@@ -141,24 +142,9 @@ pub struct FashionRecord {
     pub svgd_steps_per_minibatch: usize,
     /// The bandwidth h of the training and sampling kernel.
     pub bandwidth: f64,
-    /// Wall-clock seconds of training, over every resume.
-    pub seconds: f64,
-    /// Seconds of training spent sampling negatives.
-    pub sampling_seconds: f64,
-    /// Median wall time of one SVGD step during training (B negatives + B positives), in milliseconds.
-    pub svgd_step_ms: f64,
-    /// SVGD steps during training.
-    pub svgd_steps: usize,
-    /// Minibatches (optimizer steps) of training.
-    pub minibatches: usize,
-    /// Fresh starts of the persistent chain.
-    pub resets: usize,
-    /// Times training was resumed from a checkpoint.
-    pub resumes: usize,
-    /// Epochs trained, over every resume.
-    pub epochs_run: usize,
-    /// The last epoch's CD loss `mean E(x⁺) − mean E(x⁻)`.
-    pub final_cd_loss: f64,
+    /// The training's cost and end state (the CD term of the loss in f32, as the trainer computed it).
+    #[serde(flatten)]
+    pub training: TrainingSummary,
     /// The last epoch's supervised (cross-entropy) term.
     pub final_supervised_loss: f64,
     /// Seconds of evaluation (classifying the test, rotated test and training sets; sampling).
@@ -175,16 +161,7 @@ impl FashionRecord {
         c: &FashionMnistConfig,
         combination: Combination,
     ) -> Self {
-        // The loss parts are f32 values stored exactly as f64; the CD term is their difference in f32.
-        let (cd_loss, supervised) = counters
-            .last_loss
-            .map(|l| {
-                (
-                    f64::from(l.positive_energy as f32 - l.negative_energy as f32),
-                    l.supervised,
-                )
-            })
-            .unwrap_or((f64::NAN, f64::NAN));
+        let supervised = counters.last_loss.map(|l| l.supervised).unwrap_or(f64::NAN);
         FashionRecord {
             test_accuracy: upright.accuracy,
             test_cross_entropy: upright.cross_entropy,
@@ -202,15 +179,7 @@ impl FashionRecord {
             } else {
                 c.bandwidth
             },
-            seconds: counters.wall_seconds,
-            sampling_seconds: counters.sampling_seconds,
-            svgd_step_ms: counters.median_step_ms(),
-            svgd_steps: counters.sampler_steps,
-            minibatches: counters.minibatches,
-            resets: counters.resets,
-            resumes: counters.resumes,
-            epochs_run: counters.epochs,
-            final_cd_loss: cd_loss,
+            training: TrainingSummary::of(counters),
             final_supervised_loss: supervised,
             evaluation_seconds: 0.0,
         }

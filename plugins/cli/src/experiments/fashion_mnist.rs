@@ -264,9 +264,9 @@ pub fn run(c: &FashionMnistConfig, ctx: &RunContext<'_>) -> Result<FashionOutcom
         record.evaluation_seconds = started.elapsed().as_secs_f64();
         bar.finish(&format!(
             "{} epochs in {:.1} s, {:.1} ms per SVGD step; accuracy {:.3} upright, {:.3} rotated",
-            record.epochs_run,
-            record.seconds,
-            record.svgd_step_ms,
+            record.training.epochs_run,
+            record.training.seconds,
+            record.training.svgd_step_ms,
             record.test_accuracy,
             record.rotated_test_accuracy
         ));
