@@ -298,6 +298,41 @@ fn truncated_npy_and_not_an_npy() {
     }
 }
 
+/// The two fuzz findings of `fuzz/regressions/npy/`: a header that declares 4 GiB (npyz would allocate it) and a
+/// header of nested braces (npyz's literal parser would backtrack exponentially). Both are refused as a header
+/// error before npyz sees them; so is a header that declares more bytes than the file holds.
+#[test]
+fn npy_headers_that_declare_too_much_or_nest_too_deep() {
+    let regressions = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/regressions/npy");
+    let dir = tempfile::tempdir().unwrap();
+    let huge = dir.path().join("huge.npy");
+    std::fs::write(&huge, b"\x93NUMPY\x02\x00\xff\xff\xff\xff").unwrap();
+    let mut nested = b"\x93NUMPY\x01\x00".to_vec();
+    let text = format!(
+        "{{'descr': '<f4', 'fortran_order': False, 'shape': (4, 8), {}",
+        "{".repeat(40)
+    );
+    nested.extend_from_slice(&(text.len() as u16).to_le_bytes());
+    nested.extend_from_slice(text.as_bytes());
+    let nested_path = dir.path().join("nested.npy");
+    std::fs::write(&nested_path, &nested).unwrap();
+    let mut overlong = b"\x93NUMPY\x01\x00".to_vec();
+    overlong.extend_from_slice(&1000u16.to_le_bytes());
+    overlong.extend_from_slice(b"{'descr': '<f4'");
+    let overlong_path = dir.path().join("overlong.npy");
+    std::fs::write(&overlong_path, &overlong).unwrap();
+    let mut cases = vec![huge, nested_path, overlong_path];
+    for entry in std::fs::read_dir(&regressions).unwrap() {
+        cases.push(entry.unwrap().path());
+    }
+    assert!(cases.len() >= 7, "{cases:?}");
+    for p in &cases {
+        let e = read_npy::<f64>(p, 8).unwrap_err();
+        assert!(matches!(e, MoleculesError::NpyHeader { .. }), "{p:?}: {e:?}");
+        names_file(&e, p);
+    }
+}
+
 #[test]
 fn npy_in_other_layouts() {
     let dir = tempfile::tempdir().unwrap();

@@ -21,6 +21,10 @@ pub fn read_npy<T: Real>(path: impl AsRef<Path>, dim: usize) -> Result<Particles
         path: path.to_path_buf(),
         reason: e.to_string(),
     };
+    check_header_bounds(&bytes).map_err(|reason| MoleculesError::NpyHeader {
+        path: path.to_path_buf(),
+        reason,
+    })?;
     let file = NpyFile::new(&bytes[..]).map_err(header_error)?;
     let width = match file.dtype() {
         DType::Plain(ts)
@@ -89,4 +93,59 @@ pub fn read_npy<T: Real>(path: impl AsRef<Path>, dim: usize) -> Result<Particles
     }
     check_rows(path, dim, &flat)?;
     Ok(Particles::from_rows(dim, &flat)?)
+}
+
+/// The longest header accepted, in bytes (NumPy's own `max_header_size` default is 10,000).
+pub const MAX_HEADER_BYTES: usize = 16 * 1024;
+/// The deepest nesting of `(`, `[` and `{` accepted in the header (a float array's header nests 2 deep).
+pub const MAX_HEADER_NESTING: usize = 8;
+
+/// Checks the header's declared length and its nesting before `npyz` sees it, so that a damaged or hostile file
+/// cannot make the parser allocate more than the file holds or backtrack exponentially.
+///
+/// The layout checked is the npy prefix only: the magic `\x93NUMPY`, the major and minor version bytes, and the
+/// header length (`u16` little-endian for version 1, `u32` for versions 2 and 3). The header text itself is left
+/// to `npyz` except for counting its bracket depth.
+fn check_header_bounds(bytes: &[u8]) -> std::result::Result<(), String> {
+    const MAGIC: &[u8] = b"\x93NUMPY";
+    if bytes.len() < 10 || &bytes[..6] != MAGIC {
+        // npyz reports a wrong or missing magic in its own words.
+        return Ok(());
+    }
+    let (start, declared) = match bytes[6] {
+        1 => (10, u16::from_le_bytes([bytes[8], bytes[9]]) as usize),
+        2 | 3 if bytes.len() >= 12 => (
+            12,
+            u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]) as usize,
+        ),
+        2 | 3 => return Err("the file ends inside the header length".into()),
+        major => return Err(format!("unsupported format version {major}")),
+    };
+    if declared > MAX_HEADER_BYTES {
+        return Err(format!(
+            "the header declares {declared} bytes, more than the {MAX_HEADER_BYTES} accepted"
+        ));
+    }
+    let available = bytes.len() - start;
+    if declared > available {
+        return Err(format!(
+            "the header declares {declared} bytes but the file holds only {available} after the prefix"
+        ));
+    }
+    let mut depth = 0usize;
+    for &b in &bytes[start..start + declared] {
+        match b {
+            b'(' | b'[' | b'{' => {
+                depth += 1;
+                if depth > MAX_HEADER_NESTING {
+                    return Err(format!(
+                        "the header nests brackets more than {MAX_HEADER_NESTING} deep"
+                    ));
+                }
+            }
+            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    Ok(())
 }
