@@ -21,7 +21,7 @@ shift
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
 
-READERS=(xyz xyz_gzip idx idx_gzip npy raw_f32 bonds)
+READERS=(xyz xyz_gzip idx idx_gzip npy raw_f32 bonds params)
 ALL=(config "${READERS[@]}")
 TARGETS=("$@")
 [[ ${#TARGETS[@]} -eq 0 ]] && TARGETS=("${ALL[@]}")

@@ -92,12 +92,14 @@ impl<T: Real> Particles<T> {
         &mut self.m.as_mut_slice()[i * d..(i + 1) * d]
     }
 
-    /// Iterates over the particles.
+    /// Iterates over the particles (`len()` slices of length `d`, also when `d = 0`).
     pub fn iter(&self) -> impl ExactSizeIterator<Item = &[T]> + '_ {
-        self.m.as_slice().chunks_exact(self.dim().max(1))
+        let d = self.dim();
+        let data = self.m.as_slice();
+        (0..self.len()).map(move |i| &data[i * d..(i + 1) * d])
     }
 
-    /// Iterates over the particles mutably.
+    /// Iterates over the particles mutably (none when `d = 0`: there is nothing to write).
     pub fn iter_mut(&mut self) -> impl ExactSizeIterator<Item = &mut [T]> + '_ {
         let d = self.dim().max(1);
         self.m.as_mut_slice().chunks_exact_mut(d)

@@ -5,8 +5,8 @@ mod common;
 
 use equistein::group::{CyclicRotation, Group, NormMap, WedgeMap};
 use equistein::kernel::{
-    pointwise_stein_direction, GroupAveraged, Imq, InvariantMap, Kernel, Rbf, Repulsion,
-    ScalarKernel, SteinInput,
+    median_bandwidth, pointwise_stein_direction, GroupAveraged, Imq, InvariantMap, Kernel, Rbf,
+    Repulsion, ScalarKernel, SteinInput,
 };
 use equistein::{Error, Particles, Real};
 use proptest::prelude::*;
@@ -100,6 +100,21 @@ fn imq_validation() {
             Err(Error::InvalidParameter { name: "beta", .. })
         ));
     }
+}
+
+/// The `params` fuzz finding (`fuzz/regressions/params/`): particles of dimension 0 iterated as none, so the
+/// median heuristic indexed an empty buffer. They iterate as `len()` empty slices now; every pair is at distance
+/// 0 and the heuristic falls back to `h = 1`.
+#[test]
+fn median_bandwidth_of_zero_dimensional_particles() {
+    let x = Particles::<f64>::zeros(0, 3);
+    assert_eq!(x.iter().count(), 3);
+    assert!(x.iter().all(|p| p.is_empty()));
+    assert_eq!(median_bandwidth(&x).unwrap(), 1.0);
+    assert!(matches!(
+        median_bandwidth(&Particles::<f64>::zeros(0, 1)),
+        Err(Error::TooFewParticles { found: 1, min: 2 })
+    ));
 }
 
 fn point() -> impl Strategy<Value = Vec<f64>> {

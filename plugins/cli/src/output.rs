@@ -13,11 +13,20 @@ pub struct StagedOutput {
     tmp: PathBuf,
     target: PathBuf,
     committed: bool,
+    /// The folders `create` made for `out` (deepest first), removed again by a failed run if left empty.
+    created: Vec<PathBuf>,
 }
 
 impl StagedOutput {
-    /// Creates `out` (if needed) and the empty temporary folder for experiment `name`.
+    /// Creates `out` (if needed) and the empty temporary folder for experiment `name`. A run that fails
+    /// before [`StagedOutput::commit`] removes the temporary folder and the folders made for `out` that are
+    /// still empty (a checkpoint folder of a training run keeps `out`, so that `--resume` finds it).
     pub fn create(out: &Path, name: &str) -> io::Result<Self> {
+        let created: Vec<PathBuf> = out
+            .ancestors()
+            .take_while(|p| !p.as_os_str().is_empty() && !p.exists())
+            .map(Path::to_path_buf)
+            .collect();
         fs::create_dir_all(out)?;
         remove_stale(out, name);
         let pid = std::process::id();
@@ -30,6 +39,7 @@ impl StagedOutput {
             tmp,
             target: out.join(name),
             committed: false,
+            created,
         })
     }
 
@@ -108,6 +118,10 @@ impl Drop for StagedOutput {
     fn drop(&mut self) {
         if !self.committed {
             let _ = fs::remove_dir_all(&self.tmp);
+            for dir in &self.created {
+                // Fails, harmlessly, when the folder is not empty.
+                let _ = fs::remove_dir(dir);
+            }
         }
     }
 }

@@ -18,72 +18,7 @@ fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
-/// Exit code 2, exactly one line `error: …` containing `needle`, and nothing written under `cwd`.
-fn assert_bad_input(args: &[&str], needle: &str) {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("bad.toml"), "particles = [\n").unwrap();
-    std::fs::write(
-        dir.path().join("unknown.toml"),
-        "[target]\nradii = [1.0]\nfoo = 1\n",
-    )
-    .unwrap();
-    let before: Vec<_> = std::fs::read_dir(dir.path())
-        .unwrap()
-        .map(|e| e.unwrap().file_name())
-        .collect();
-    let o = equistein(args, dir.path());
-    let err = stderr(&o);
-    assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
-    assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
-    assert!(err.starts_with("error: "), "{args:?}: {err}");
-    assert!(err.contains(needle), "{args:?}: `{err}` lacks `{needle}`");
-    assert!(o.stdout.is_empty(), "{args:?}");
-    let after: Vec<_> = std::fs::read_dir(dir.path())
-        .unwrap()
-        .map(|e| e.unwrap().file_name())
-        .collect();
-    assert_eq!(before, after, "{args:?} wrote something");
-    assert!(!dir.path().join("out").exists());
-}
-
-#[test]
-fn bad_inputs_exit_2_with_one_line_and_write_nothing() {
-    assert_bad_input(&["run", "no-such-experiment"], "no-such-experiment");
-    assert_bad_input(&["run", "circles", "--set", "nonsense=1"], "nonsense");
-    assert_bad_input(
-        &["run", "circles", "--set", "target.nonsense=1"],
-        "target.nonsense",
-    );
-    assert_bad_input(&["run", "circles", "--set", "bandwidth=-0.1"], "bandwidth");
-    assert_bad_input(&["run", "circles", "--set", "particles=many"], "many");
-    assert_bad_input(&["run", "circles", "--set", "particles=1"], "particles");
-    assert_bad_input(&["run", "circles", "--set", "novalue"], "novalue");
-    assert_bad_input(
-        &["run", "circles", "--set", "samplers=[\"esvgd-matrix\"]"],
-        "esvgd-matrix",
-    );
-    assert_bad_input(
-        &["run", "c4-gaussians", "--set", "target.n_components=0"],
-        "n_components",
-    );
-    assert_bad_input(
-        &["run", "spheres", "--set", "target.radii=[3, -6]"],
-        "radii",
-    );
-    assert_bad_input(
-        &["run", "circles", "--config", "missing.toml"],
-        "missing.toml",
-    );
-    assert_bad_input(&["run", "circles", "--config", "bad.toml"], "bad.toml");
-    assert_bad_input(
-        &["run", "circles", "--config", "unknown.toml"],
-        "target.foo",
-    );
-    assert_bad_input(&["run", "circles", "--preset", "huge"], "huge");
-    assert_bad_input(&["run", "circles", "--seed", "-3"], "-3");
-    assert_bad_input(&["config", "nope"], "nope");
-    assert_bad_input(&["frobnicate"], "frobnicate");
-}
+// The bad inputs (exit codes, one-line errors, nothing written) are the suite of `tests/bad_inputs.rs`.
 
 #[test]
 fn list_names_every_experiment() {

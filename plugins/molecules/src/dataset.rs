@@ -11,9 +11,15 @@ use std::path::Path;
 pub const DW4_DIM: usize = 8;
 
 /// Reads a DW-4 file (`.npy`, else raw little-endian f32; see [`crate::io::read_particles`]) and centres every
-/// sample (`fixed_DW4` and the EFM splits are not centred).
+/// sample (`fixed_DW4` and the EFM splits are not centred). A file without rows is [`MoleculesError::Empty`].
 pub fn load_dw4<T: Real>(path: impl AsRef<Path>) -> Result<Particles<T>> {
+    let path = path.as_ref();
     let mut xs = crate::io::read_particles(path, DW4_DIM)?;
+    if xs.is_empty() {
+        return Err(MoleculesError::Empty {
+            path: path.to_path_buf(),
+        });
+    }
     center(&mut xs, 2);
     Ok(xs)
 }

@@ -36,6 +36,12 @@ pub enum MoleculesError {
         /// The number of whole rows in the file (also the index of the truncated row).
         complete_rows: usize,
     },
+    /// A data set file that holds no rows where at least one is needed.
+    #[error("{}: the file is empty (no rows)", path.display())]
+    Empty {
+        /// The file.
+        path: PathBuf,
+    },
     /// A `.npy` header that cannot be parsed.
     #[error("{}: not a valid .npy file: {reason}", path.display())]
     NpyHeader {

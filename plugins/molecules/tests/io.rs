@@ -328,7 +328,10 @@ fn npy_headers_that_declare_too_much_or_nest_too_deep() {
     assert!(cases.len() >= 7, "{cases:?}");
     for p in &cases {
         let e = read_npy::<f64>(p, 8).unwrap_err();
-        assert!(matches!(e, MoleculesError::NpyHeader { .. }), "{p:?}: {e:?}");
+        assert!(
+            matches!(e, MoleculesError::NpyHeader { .. }),
+            "{p:?}: {e:?}"
+        );
         names_file(&e, p);
     }
 }
