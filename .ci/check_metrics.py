@@ -10,11 +10,13 @@ at step 0 and end at the last step. For robustness: one final value per repeat a
 the DW-4 experiments: one run per combination (and bandwidth), state shares that sum to 1 with counts that add
 up, distances in [0, 1], energies in the potential's range, the samples' .npy file with the counted rows, and a
 reference whose distances to itself are 0. For fashion-mnist: accuracies in [0, 1], the steerable combinations'
-predictions unchanged by rotations, the pictures present and non-empty.
+predictions unchanged by rotations, the pictures present and non-empty. For every experiment: each run's
+final particles in `samples_RUN.npy`, an (N, d) float array of finite values whose size matches its header.
 """
 import json
 import math
 import re
+import struct
 import sys
 import tomllib
 from pathlib import Path
@@ -59,6 +61,55 @@ def common_run_keys(where, run):
     for key in ("mean_log_prob", "ksd", "mmd", "steps", "seconds"):
         if key not in run:
             fail(f"{where}: missing `{key}`")
+
+
+def stem(name):
+    """The file-name form of a run's name, as the CLI's `samples_out::file_stem`."""
+    name = name.replace("+", "-").replace(" ", "_").replace("=", "")
+    return "".join(c for c in name if c.isascii() and (c.isalnum() or c in "._-"))
+
+
+def check_npy(where, npy, rows=None, cols=None, dtype=None):
+    """A `.npy` file of shape (rows, cols) (any, where None), dtype <f4 or <f8, C order, whose data has exactly
+    the bytes the header declares and only finite values; returns (rows, cols) or None."""
+    try:
+        raw = npy.read_bytes()
+    except OSError as e:
+        fail(f"{where}: cannot read {npy}: {e}")
+        return None
+    if raw[:6] != b"\x93NUMPY":
+        fail(f"{npy}: not an .npy file")
+        return None
+    header_len = int.from_bytes(raw[8:10], "little")
+    header = raw[10:10 + header_len].decode("latin1")
+    shape = re.search(r"'shape': \((\d+), *(\d+),? *\)", header)
+    kind = re.search(r"'descr': '(<f[48])'", header)
+    if not shape or not kind or "'fortran_order': False" not in header:
+        fail(f"{npy}: header {header.strip()!r} is not a C-order (N, d) <f4 or <f8 array")
+        return None
+    n, d = int(shape.group(1)), int(shape.group(2))
+    width = 4 if kind.group(1) == "<f4" else 8
+    if (rows is not None and n != rows) or (cols is not None and d != cols) or (dtype and kind.group(1) != dtype):
+        fail(f"{npy}: header {header.strip()!r}, expected ({rows}, {cols}) {dtype}")
+    data = raw[10 + header_len:]
+    if len(data) != n * d * width:
+        fail(f"{npy}: {len(data)} data bytes, expected {n * d * width}")
+        return None
+    if n == 0:
+        fail(f"{npy}: no samples")
+    values = struct.unpack(f"<{n * d}{'f' if width == 4 else 'd'}", data)
+    if not all(math.isfinite(v) for v in values):
+        fail(f"{npy}: non-finite values")
+    return n, d
+
+
+def check_samples(exp, m, d, dims):
+    """Every run of metrics.json (not the reference row) has its final particles in samples_RUN.npy with
+    `dims` columns."""
+    for name in m["runs"]:
+        if name == "reference":
+            continue
+        check_npy(f"{exp}.runs.{name}", d / f"samples_{stem(name)}.npy", cols=dims)
 
 
 def check_toy(exp, m, cfg):
@@ -203,19 +254,7 @@ def check_dw4(exp, m, cfg, d):
             fail(f"{where}: {n} samples, fewer than configured")
         if not r.get("svgd_step_ms", 0) > 0:
             fail(f"{where}.svgd_step_ms: not positive")
-        stem = name.replace("+", "-").replace(" ", "_").replace("=", "")
-        npy = d / f"samples_{stem}.npy"
-        try:
-            raw = npy.read_bytes()
-            header_len = int.from_bytes(raw[8:10], "little")
-            header = raw[10:10 + header_len].decode("latin1")
-            shape = re.search(r"'shape': \((\d+), *(\d+),? *\)", header)
-            if not shape or shape.groups() != (str(n), "8") or "'<f4'" not in header:
-                fail(f"{npy}: header {header.strip()!r} is not ({n}, 8) <f4")
-            if len(raw) - 10 - header_len != n * 8 * 4:
-                fail(f"{npy}: {len(raw) - 10 - header_len} data bytes, expected {n * 32}")
-        except OSError as e:
-            fail(f"{where}: cannot read {npy}: {e}")
+        check_npy(where, d / f"samples_{stem(name)}.npy", rows=n, cols=8, dtype="<f4")
 
 
 def check_fashion_mnist(m, cfg, d):
@@ -334,6 +373,11 @@ def main():
         if m["experiment"] != exp:
             fail(f"{exp}: metrics say experiment {m['experiment']!r}")
         all_numbers_finite(exp, m)
+        dims = {"c4-gaussians": 2, "circles": 2, "spheres": 3, "jem-c4": 2, "ebm-circles": 2,
+                "fashion-mnist": 784, "qm9": 42}
+        if exp in ("sample-efficiency", "robustness"):
+            dims[exp] = 3 if cfg.get("target") == "spheres" else 2
+        check_samples(exp, m, d, dims.get(exp, 8))
         if exp in ("c4-gaussians", "circles", "spheres"):
             check_toy(exp, m, cfg)
         elif exp == "sample-efficiency":

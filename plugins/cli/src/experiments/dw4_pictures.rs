@@ -5,28 +5,16 @@
 //! shorter than 3.5 drawn as bonds, like the appendix's figure 7).
 
 use super::dw4::{Dw4Outcome, Dw4Row};
+use super::samples_out::write_samples;
 use super::{write_json, RunError};
 use crate::output::StagedOutput;
 use crate::plot::{cloud_grid, grouped_bars, histogram_panels, CloudRow, HistogramPanel};
 use equistein::group::OrbitMap;
 use equistein_molecules::geometry::pair_distances;
-use equistein_molecules::{write_npy, Histogram, Precision};
+use equistein_molecules::{Histogram, Precision};
 
 /// Configurations drawn per row.
 const CONFIGURATIONS: usize = 8;
-
-/// The file-name form of a run's name (`eebm+esvgd h=2` → `eebm-esvgd_h2`).
-pub fn file_stem(name: &str) -> String {
-    name.chars()
-        .filter_map(|c| match c {
-            '+' => Some('-'),
-            ' ' => Some('_'),
-            '=' => None,
-            c if c.is_ascii_alphanumeric() || c == '.' || c == '-' || c == '_' => Some(c),
-            _ => None,
-        })
-        .collect()
-}
 
 /// Writes `metrics.json`, the samples and the pictures.
 pub fn write(outcome: &Dw4Outcome, out: &StagedOutput) -> Result<(), RunError> {
@@ -34,9 +22,7 @@ pub fn write(outcome: &Dw4Outcome, out: &StagedOutput) -> Result<(), RunError> {
     let runs = &outcome.rows[1..];
     let reference = &outcome.rows[0];
     for row in runs {
-        let file = format!("samples_{}.npy", file_stem(&row.name));
-        write_npy(out.dir().join(&file), &row.judged.samples, Precision::F32)
-            .map_err(|e| RunError::Io(format!("cannot write {file}: {e}")))?;
+        write_samples(out, &row.name, &row.judged.samples, Precision::F32)?;
     }
     let experiment = &outcome.metrics.experiment;
     let energies: Vec<HistogramPanel> = runs

@@ -1,9 +1,11 @@
-//! The EBM experiments' outputs: `metrics.json` and `ebm.png` (a row per learned model under the target's
+//! The EBM experiments' outputs: `metrics.json`, `samples_MODEL.npy` and `ebm.png` (a row per learned model under the target's
 //! row: heatmaps, then the samples in the original and the group-factorized space).
 
 use super::ebm_metrics::EbmOutcome;
+use super::samples_out::write_samples;
 use super::{write_json, RunError};
 use crate::output::StagedOutput;
+use equistein_molecules::Precision;
 
 /// How the picture is labelled.
 #[derive(Debug, Clone, Copy)]
@@ -16,13 +18,16 @@ pub struct EbmPicture {
     pub c4_wedge: bool,
 }
 
-/// Writes `metrics.json` and `ebm.png`.
+/// Writes `metrics.json`, each learned model's samples as `samples_MODEL.npy` (`N × 2`, `<f8`) and `ebm.png`.
 pub fn write_ebm(
     outcome: &EbmOutcome,
     picture: &EbmPicture,
     out: &StagedOutput,
 ) -> Result<(), RunError> {
     write_json(out, "metrics.json", &outcome.metrics)?;
+    for row in &outcome.rows {
+        write_samples(out, &row.name, &row.samples, Precision::F64)?;
+    }
     crate::plot::ebm_grid(
         &out.dir().join("ebm.png"),
         picture.caption,

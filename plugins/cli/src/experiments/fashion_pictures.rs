@@ -1,13 +1,16 @@
-//! What `fashion-mnist` writes: `metrics.json`; `samples_COMBINATION.png` per combination (a row per class,
+//! What `fashion-mnist` writes: `metrics.json`; per combination `samples_COMBINATION.npy` (the class-conditional
+//! samples, `N × 784` `<f4`, rows class-major: `per_class` images of class 0, then class 1, …) and
+//! `samples_COMBINATION.png` (a row per class,
 //! labelled with the class name, its class-conditional samples clamped to `[0, 1]` for display); and
 //! `accuracy.png`, the per-class accuracy on the upright and on the rotated test set of every combination as
 //! grouped bars.
 
-use super::dw4_pictures::file_stem;
 use super::fashion_mnist::FashionOutcome;
+use super::samples_out::{file_stem, write_samples};
 use super::{write_json, RunError};
 use crate::output::StagedOutput;
 use crate::plot::grouped_bars;
+use equistein_molecules::Precision;
 use equistein_vision::fashion::{CLASSES, PIXELS, SIDE};
 use equistein_vision::{GridOptions, ImageGrid, CLASS_NAMES};
 
@@ -16,6 +19,7 @@ pub fn write(outcome: &FashionOutcome, out: &StagedOutput) -> Result<(), RunErro
     write_json(out, "metrics.json", &outcome.metrics)?;
     let vision = |e: equistein_vision::Error| RunError::Io(format!("sample grid: {e}"));
     for row in &outcome.rows {
+        write_samples(out, &row.name, &row.samples, Precision::F32)?;
         let mut grid = ImageGrid::new(SIDE, SIDE, 1).map_err(vision)?;
         let n = row.per_class * PIXELS;
         for (y, images) in row.samples.as_slice().chunks(n).enumerate().take(CLASSES) {

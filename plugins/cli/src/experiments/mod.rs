@@ -22,6 +22,7 @@ pub mod qm9_pictures;
 pub mod robustness;
 pub mod sample_efficiency;
 pub mod samplers;
+pub mod samples_out;
 pub mod target;
 pub mod toy;
 pub mod training_summary;

@@ -6,14 +6,12 @@
 //! onto its own two principal axes (the plane of largest spread), so it shows the same shape whatever the
 //! molecule's orientation.
 
-use super::dw4_pictures::file_stem;
 use super::qm9::{Generated, Qm9Outcome};
+use super::samples_out::{file_stem, write_samples};
 use super::{write_json, RunError};
 use crate::output::StagedOutput;
 use crate::plot::{molecule_grid, MoleculeDrawing};
-use equistein_molecules::{
-    write_npy, write_xyz, Element, MolGraph, Molecule, Precision, XyzRecord,
-};
+use equistein_molecules::{write_xyz, Element, MolGraph, Molecule, Precision, XyzRecord};
 use nalgebra::{Matrix3, SymmetricEigen, Vector3};
 use plotters::style::RGBColor;
 
@@ -22,9 +20,7 @@ pub fn write(outcome: &Qm9Outcome, out: &StagedOutput, picture: usize) -> Result
     write_json(out, "metrics.json", &outcome.metrics)?;
     for g in &outcome.generated {
         let stem = file_stem(&g.name);
-        let npy = format!("samples_{stem}.npy");
-        write_npy(out.dir().join(&npy), &g.samples, Precision::F32)
-            .map_err(|e| RunError::Io(format!("cannot write {npy}: {e}")))?;
+        write_samples(out, &g.name, &g.samples, Precision::F32)?;
         let xyz = format!("samples_{stem}.xyz");
         write_xyz(out.dir().join(&xyz), &records(g))
             .map_err(|e| RunError::Io(format!("cannot write {xyz}: {e}")))?;

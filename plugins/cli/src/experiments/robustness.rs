@@ -11,7 +11,7 @@ use crate::plot::boxplots;
 use crate::streams::{stream, Purpose};
 use equistein::diagnostics::mean_log_prob;
 use equistein::random::uniform;
-use equistein::Control;
+use equistein::{Control, Particles};
 use serde::Serialize;
 use std::time::Instant;
 
@@ -74,6 +74,8 @@ pub struct RobustnessRun {
 pub struct RobustnessOutcome {
     /// What `metrics.json` holds.
     pub metrics: Metrics<RobustnessReference, RobustnessRun>,
+    /// Each sampler's final particles of every repeat, stacked repeat after repeat.
+    pub samples: Vec<(String, Particles<f64>)>,
 }
 
 /// Runs every sampler from every start.
@@ -126,7 +128,7 @@ pub fn run_robustness(
     let done = std::sync::atomic::AtomicUsize::new(0);
     let results = run_parallel(
         jobs,
-        |(r, k, kind)| -> Result<(f64, SampleStats), RunError> {
+        |(r, k, kind)| -> Result<(f64, SampleStats, Particles<f64>), RunError> {
             let start = &starts[r];
             let mut p = normal_particles(
                 &mut stream(seed, Purpose::Init(r as u64)),
@@ -153,18 +155,29 @@ pub fn run_robustness(
             .map_err(|e| RunError::Other(format!("sampler `{}`, repeat {r}: {e}", kind.name())))?;
             let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
             bar.set(n as u64);
-            Ok((seconds, stats))
+            Ok((seconds, stats, p))
         },
     );
     bar.finish(&format!("{total} runs of {} steps", c.steps));
-    let results: Vec<(f64, SampleStats)> = results.into_iter().collect::<Result<_, _>>()?;
+    let results: Vec<(f64, SampleStats, Particles<f64>)> =
+        results.into_iter().collect::<Result<_, _>>()?;
 
     let mut runs = Vec::new();
+    let mut samples = Vec::new();
     for (k, kind) in c.samplers.iter().enumerate() {
-        let mine: Vec<&(f64, SampleStats)> = (0..c.repeats).map(|r| &results[r * s + k]).collect();
-        let finals: Vec<f64> = mine.iter().map(|(_, st)| st.mean_log_prob).collect();
-        let ksd: Vec<f64> = mine.iter().map(|(_, st)| st.ksd).collect();
-        let mmd: Vec<f64> = mine.iter().map(|(_, st)| st.mmd).collect();
+        let mine: Vec<&(f64, SampleStats, Particles<f64>)> =
+            (0..c.repeats).map(|r| &results[r * s + k]).collect();
+        let finals: Vec<f64> = mine.iter().map(|(_, st, _)| st.mean_log_prob).collect();
+        let ksd: Vec<f64> = mine.iter().map(|(_, st, _)| st.ksd).collect();
+        let mmd: Vec<f64> = mine.iter().map(|(_, st, _)| st.mmd).collect();
+        let stacked: Vec<f64> = mine
+            .iter()
+            .flat_map(|(_, _, p)| p.as_slice().iter().copied())
+            .collect();
+        samples.push((
+            kind.name().to_owned(),
+            Particles::from_rows(d, &stacked).map_err(|e| RunError::core("samples", e))?,
+        ));
         let [q1, median, q3] = quartiles(&finals);
         runs.push((
             kind.name().to_owned(),
@@ -180,7 +193,7 @@ pub fn run_robustness(
                 mmd_per_repeat: mmd,
                 steps: c.steps,
                 particles: c.particles,
-                seconds: mine.iter().map(|(t, _)| t).sum(),
+                seconds: mine.iter().map(|(t, _, _)| t).sum(),
             },
         ));
     }
@@ -198,11 +211,22 @@ pub fn run_robustness(
             },
             runs: Runs(runs),
         },
+        samples,
     })
 }
 
-/// Writes `metrics.json` and `boxplot.png` (final mean log π per sampler, the true value as a line).
+/// Writes `metrics.json`, each sampler's final particles of every repeat as `samples_SAMPLER.npy`
+/// (`(repeats · N) × d`, `<f8`; repeat `r` is rows `r·N … (r+1)·N − 1`) and `boxplot.png` (final mean log π per
+/// sampler, the true value as a line).
 pub fn write(outcome: &RobustnessOutcome, out: &StagedOutput) -> Result<(), RunError> {
+    for (name, particles) in &outcome.samples {
+        super::samples_out::write_samples(
+            out,
+            name,
+            particles,
+            equistein_molecules::Precision::F64,
+        )?;
+    }
     write_json(out, "metrics.json", &outcome.metrics)?;
     let groups: Vec<(String, Vec<f64>)> = outcome
         .metrics

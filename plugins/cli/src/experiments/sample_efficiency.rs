@@ -31,6 +31,8 @@ pub struct EfficiencyReference {
 pub struct EfficiencyOutcome {
     /// What `metrics.json` holds.
     pub metrics: Metrics<EfficiencyReference, RunRecord>,
+    /// Each run's final particles.
+    pub samples: Vec<(String, Particles<f64>)>,
 }
 
 /// The runs: `svgd` with `particles × m` particles for every multiplier, every other sampler with
@@ -78,7 +80,7 @@ pub fn run_sample_efficiency(
     let names: Vec<String> = jobs.iter().map(|(_, j)| j.0.clone()).collect();
     let results = run_parallel(
         jobs,
-        |(k, (name, kind, n))| -> Result<RunRecord, RunError> {
+        |(k, (name, kind, n))| -> Result<(RunRecord, Particles<f64>), RunError> {
             let bar = ctx.progress.start(&name, c.steps as u64);
             let mut p = uniform_particles(
                 &mut stream(seed, Purpose::Init(n as u64)),
@@ -110,17 +112,23 @@ pub fn run_sample_efficiency(
             bar.finish(&format!("{} steps in {seconds:.1} s", summary.steps));
             let stats = sample_stats(&target, &p, seed, k as u64 + 1, c.mmd_samples, Some(&truth))
                 .map_err(|e| RunError::Other(format!("run `{name}`: {e}")))?;
-            Ok(RunRecord {
-                stats,
-                steps: summary.steps,
-                seconds,
-                curve: Some(curve),
-            })
+            Ok((
+                RunRecord {
+                    stats,
+                    steps: summary.steps,
+                    seconds,
+                    curve: Some(curve),
+                },
+                p,
+            ))
         },
     );
     let mut runs = Vec::new();
+    let mut samples = Vec::new();
     for (name, r) in names.into_iter().zip(results) {
-        runs.push((name, r?));
+        let (record, particles) = r?;
+        samples.push((name.clone(), particles));
+        runs.push((name, record));
     }
     Ok(EfficiencyOutcome {
         metrics: Metrics {
@@ -134,12 +142,22 @@ pub fn run_sample_efficiency(
             },
             runs: Runs(runs),
         },
+        samples,
     })
 }
 
-/// Writes `metrics.json` and `log_prob.png` (mean log π against step, one line per run, the exact
+/// Writes `metrics.json`, each run's final particles as `samples_RUN.npy` (`N × d`, `<f8`) and `log_prob.png`
+/// (mean log π against step, one line per run, the exact
 /// reference as a horizontal line).
 pub fn write(outcome: &EfficiencyOutcome, out: &StagedOutput) -> Result<(), RunError> {
+    for (name, particles) in &outcome.samples {
+        super::samples_out::write_samples(
+            out,
+            name,
+            particles,
+            equistein_molecules::Precision::F64,
+        )?;
+    }
     write_json(out, "metrics.json", &outcome.metrics)?;
     let series: Vec<Series> = outcome
         .metrics

@@ -212,9 +212,18 @@ pub fn run_toy(spec: &ToySpec, ctx: &RunContext<'_>) -> Result<ToyOutcome, RunEr
     })
 }
 
-/// Writes `metrics.json`, `samples.png` and `factorized.png`.
+/// Writes `metrics.json`, each sampler's final particles as `samples_SAMPLER.npy` (`N × d`, `<f8`),
+/// `samples.png` and `factorized.png`.
 pub fn write_toy(outcome: &ToyOutcome, out: &StagedOutput) -> Result<(), RunError> {
     write_json(out, "metrics.json", &outcome.metrics)?;
+    for (name, particles) in &outcome.finals {
+        super::samples_out::write_samples(
+            out,
+            name,
+            particles,
+            equistein_molecules::Precision::F64,
+        )?;
+    }
     pictures::toy_pictures(outcome, out.dir())?;
     Ok(())
 }
