@@ -66,7 +66,7 @@ fn forward<T: Float>(
     let conv = Conv3x3::from_oihw(o, c, w, b_vec);
     let px = s * s;
     let mut y = vec![T::zero(); b * o * px];
-    let per = b.div_ceil(2 * rayon::current_num_threads().max(1)).max(1);
+    let per = images_per_part(b);
     y.par_chunks_mut(per * o * px)
         .zip(x.par_chunks(per * c * px))
         .for_each(|(yc, xc)| {
@@ -91,6 +91,14 @@ fn forward<T: Float>(
     Ok(y)
 }
 
+/// The batch is cut into at most `PARTS` parts of whole images, a number that depends on the batch only, so
+/// that the per-part filter gradients, summed in order, give the same bits for any thread count.
+const PARTS: usize = 32;
+
+fn images_per_part(batch: usize) -> usize {
+    batch.div_ceil(PARTS).max(1)
+}
+
 fn filter_grad<T: Float>(
     x: &[T],
     lx: &Layout,
@@ -100,8 +108,8 @@ fn filter_grad<T: Float>(
     let (b, c, s, _) = lx.shape().dims4()?;
     let (_, o, _, _) = lg.shape().dims4()?;
     let px = s * s;
-    let per = b.div_ceil(2 * rayon::current_num_threads().max(1)).max(1);
-    let acc = x
+    let per = images_per_part(b);
+    let parts: Vec<Vec<T>> = x
         .par_chunks(per * c * px)
         .zip(g.par_chunks(per * o * px))
         .map(|(xc, gc)| {
@@ -118,13 +126,12 @@ fn filter_grad<T: Float>(
             filter_gradient(&xh, &gh, n, s, c, o, &mut acc);
             acc
         })
-        .reduce(
-            || vec![T::zero(); 9 * c * o],
-            |mut a, b| {
-                a.iter_mut().zip(&b).for_each(|(u, &v)| *u += v);
-                a
-            },
-        );
+        .collect();
+    // Summed in part order, so the result does not depend on the thread count or on work stealing.
+    let mut acc = vec![T::zero(); 9 * c * o];
+    for part in &parts {
+        acc.iter_mut().zip(part).for_each(|(u, &v)| *u += v);
+    }
     // (p · c + ch) · o + out  →  OIHW (out · c + ch) · 9 + p
     let mut w = vec![T::zero(); acc.len()];
     for p in 0..9 {

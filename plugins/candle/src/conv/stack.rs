@@ -91,10 +91,10 @@ impl<T: Float> ConvStack<T> {
         })
     }
 
-    /// Images per parallel chunk: about two chunks per thread, at most 32 images.
+    /// Images per parallel chunk: the batch in about 32 chunks of at most 32 images, a size that depends on the
+    /// batch only (not on the thread count), so that results are the same bits for any number of threads.
     fn chunk(&self, batch: usize) -> usize {
-        let parts = 2 * rayon::current_num_threads().max(1);
-        batch.div_ceil(parts).clamp(1, 32)
+        batch.div_ceil(32).clamp(1, 32)
     }
 
     fn last_channels(&self) -> usize {
