@@ -47,8 +47,59 @@ pub enum Error {
         /// The coordinate within the particle.
         coordinate: usize,
     },
+    /// A NaN or infinity computed during a sampler step (a score, an energy, the Stein direction, or the
+    /// particles after the move): the chain diverged at `step` (counted from 0 since the sampler's last reset).
+    /// The contrastive-divergence driver treats it as recoverable: it restarts the chain.
+    Diverged {
+        /// What held it ("score", "energy", "SVGD direction", "particles after the move", …).
+        what: &'static str,
+        /// The sampler step at which it appeared.
+        step: usize,
+        /// The particle (column) index.
+        particle: usize,
+        /// The coordinate within the particle.
+        coordinate: usize,
+    },
+    /// A NaN or infinity in the model under training (its loss or its parameters): training cannot go on. The
+    /// contrastive-divergence driver stops with this error; checkpoints written before it are the last good
+    /// state.
+    TrainingDiverged {
+        /// What held it ("loss", "parameters").
+        what: &'static str,
+        /// The epoch, from 0.
+        epoch: usize,
+        /// The minibatch within the epoch, from 0.
+        batch: usize,
+        /// The model's own account (which parameter), possibly empty.
+        detail: String,
+    },
     /// An energy failed to evaluate (plugins report their own failures through this).
     Energy(String),
+}
+
+impl Error {
+    /// The error of sampler step `step`: a [`Error::NonFinite`] found in a computed quantity becomes
+    /// [`Error::Diverged`] at that step; every other error is returned unchanged.
+    pub fn at_step(self, step: usize) -> Error {
+        match self {
+            Error::NonFinite {
+                what,
+                particle,
+                coordinate,
+            } => Error::Diverged {
+                what,
+                step,
+                particle,
+                coordinate,
+            },
+            other => other,
+        }
+    }
+
+    /// Whether a negative chain diverged ([`Error::Diverged`]): recoverable by restarting the chain.
+    pub fn is_divergence(&self) -> bool {
+        matches!(self, Error::Diverged { .. })
+    }
 }
 
 /// The core's result type.
@@ -80,6 +131,27 @@ impl fmt::Display for Error {
                 f,
                 "non-finite value in {what} at particle {particle}, coordinate {coordinate}"
             ),
+            Error::Diverged {
+                what,
+                step,
+                particle,
+                coordinate,
+            } => write!(
+                f,
+                "the sampler diverged at step {step}: non-finite {what} at particle {particle}, coordinate {coordinate}"
+            ),
+            Error::TrainingDiverged {
+                what,
+                epoch,
+                batch,
+                detail,
+            } => {
+                write!(f, "training diverged in epoch {epoch}, batch {batch}: non-finite {what}")?;
+                if !detail.is_empty() {
+                    write!(f, " ({detail})")?;
+                }
+                Ok(())
+            }
             Error::Energy(msg) => write!(f, "energy evaluation failed: {msg}"),
         }
     }

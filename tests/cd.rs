@@ -86,6 +86,15 @@ impl TrainableEnergy<f64> for Gauss {
         self.a -= self.lr * self.grad_a;
         Ok(())
     }
+    fn check_parameters(&self) -> Result<()> {
+        if let Some(k) = self.mu.iter().position(|m| !m.is_finite()) {
+            return Err(Error::Energy(format!("mu[{k}] = {}", self.mu[k])));
+        }
+        if !self.a.is_finite() {
+            return Err(Error::Energy(format!("a = {}", self.a)));
+        }
+        Ok(())
+    }
 }
 
 fn gaussian_data(rng: &mut ChaCha8Rng, n: usize) -> Particles<f64> {
@@ -431,4 +440,130 @@ fn invalid_input_is_rejected() {
     assert!(cd
         .train(&mut Gauss::new(3, 0.1), &mut rng, &mut ())
         .is_err());
+}
+
+/// [`Gauss`], except that its energy is NaN where `x₀ > 4.5`: chains started uniformly on `[−5, 5)²` sometimes
+/// begin in that region or walk into it.
+#[derive(Clone, Debug)]
+struct NanRegion(Gauss);
+
+impl Energy<f64> for NanRegion {
+    fn dim(&self) -> usize {
+        self.0.dim()
+    }
+    fn energy(&self, x: &[f64]) -> Result<f64> {
+        if x[0] > 4.5 {
+            Ok(f64::NAN)
+        } else {
+            self.0.energy(x)
+        }
+    }
+    fn energy_grad(&self, x: &[f64], g: &mut [f64]) -> Result<f64> {
+        let e = self.0.energy_grad(x, g)?;
+        Ok(if x[0] > 4.5 { f64::NAN } else { e })
+    }
+}
+
+impl TrainableEnergy<f64> for NanRegion {
+    type Label = ();
+    fn cd_gradient(&mut self, b: &CdBatch<'_, f64, ()>) -> Result<CdLoss<f64>> {
+        self.0.cd_gradient(b)
+    }
+    fn apply_gradient(&mut self, epoch: usize) -> Result<()> {
+        self.0.apply_gradient(epoch)
+    }
+    fn check_parameters(&self) -> Result<()> {
+        self.0.check_parameters()
+    }
+}
+
+/// Counts the recoveries the driver reports and keeps their errors.
+#[derive(Default)]
+struct Recoveries(Vec<(usize, usize, Error)>);
+
+impl CdObserver<f64> for Recoveries {
+    fn recovered(&mut self, epoch: usize, batch: usize, error: &Error) {
+        self.0.push((epoch, batch, error.clone()));
+    }
+}
+
+/// A diverging chain is recoverable: the driver restarts it, trains nothing on that batch, counts it in
+/// `EpochInfo::recoveries` and tells the observer, and training goes on. Provoked two ways: an energy that is
+/// NaN in a region the chains reach, and a step size far too large (every chain overflows, every batch is
+/// recovered, the model is untouched).
+#[test]
+fn a_diverging_chain_is_restarted_and_counted() {
+    let mut rng = ChaCha8Rng::seed_from_u64(11);
+    let data = gaussian_data(&mut rng, 64);
+    let fresh = || FreshStart::Uniform { lo: -5.0, hi: 5.0 };
+    // Half the batches start fresh; a fresh chain of 16 has a particle in the NaN region with probability
+    // 1 − 0.95¹⁶ ≈ 0.56.
+    let chain = PersistentChain::new(2, 16, 0.5, fresh()).unwrap();
+    let svgd = Svgd::builder(Rbf::fixed(0.5).unwrap()).build().unwrap();
+    let mut cd =
+        ContrastiveDivergence::new(config(20, 5), svgd, chain, data.clone(), vec![(); 64]).unwrap();
+    let mut model = NanRegion(Gauss::new(2, 0.01));
+    let mut seen = Recoveries::default();
+    let mut trained = 0;
+    let mut recovered = 0;
+    for _ in 0..20 {
+        let (info, _) = cd.train_epoch(&mut model, &mut rng, &mut seen).unwrap();
+        assert_eq!(info.batches + info.recoveries, 4, "{info:?}");
+        trained += info.batches;
+        recovered += info.recoveries;
+    }
+    assert!(
+        recovered > 0 && trained > 0,
+        "{recovered} recovered, {trained} trained"
+    );
+    assert_eq!(seen.0.len(), recovered);
+    for (_, _, e) in &seen.0 {
+        assert!(matches!(e, Error::Diverged { what: "energy", .. }), "{e:?}");
+    }
+    // The chain restarts fresh after a divergence: a reset is counted at every recovered batch's successor.
+    assert!(
+        cd.chain().counts().0 > recovered,
+        "{:?}",
+        cd.chain().counts()
+    );
+
+    let chain = PersistentChain::new(2, 16, 0.0, fresh()).unwrap();
+    let svgd = Svgd::builder(Rbf::fixed(0.5).unwrap()).build().unwrap();
+    let mut huge = config(2, 5);
+    huge.step_sizes = StepSchedule::Constant(1e200);
+    let mut cd = ContrastiveDivergence::new(huge, svgd, chain, data, vec![(); 64]).unwrap();
+    let mut model = Gauss::new(2, 0.01);
+    let before = model.clone();
+    let mut seen = Recoveries::default();
+    let summary = cd.train(&mut model, &mut rng, &mut seen).unwrap();
+    assert_eq!(summary.epochs, 2);
+    let last = summary.last.unwrap();
+    assert_eq!((last.batches, last.recoveries), (0, 4));
+    assert_eq!(seen.0.len(), 8);
+    assert!(seen.0.iter().all(|(_, _, e)| e.is_divergence()));
+    assert_eq!(model, before, "no batch trained");
+}
+
+/// Non-finite parameters are fatal: training stops with `TrainingDiverged`, naming the epoch, the batch and the
+/// parameter, before any further step.
+#[test]
+fn non_finite_parameters_stop_training() {
+    let mut rng = ChaCha8Rng::seed_from_u64(12);
+    let data = gaussian_data(&mut rng, 64);
+    let chain = PersistentChain::new(2, 16, 0.1, FreshStart::Positives).unwrap();
+    let svgd = Svgd::builder(Rbf::fixed(0.5).unwrap()).build().unwrap();
+    let mut cd = ContrastiveDivergence::new(config(3, 5), svgd, chain, data, vec![(); 64]).unwrap();
+    let mut model = Gauss::new(2, f64::INFINITY);
+    let e = cd.train(&mut model, &mut rng, &mut ()).unwrap_err();
+    match &e {
+        Error::TrainingDiverged {
+            what: "parameters",
+            epoch: 0,
+            batch: 0,
+            detail,
+        } => assert!(detail.contains("mu[") || detail.contains("a ="), "{detail}"),
+        other => panic!("expected TrainingDiverged, got {other:?}"),
+    }
+    assert!(e.to_string().contains("epoch 0, batch 0"), "{e}");
+    assert_eq!(cd.epoch(), 0, "the failed epoch is not counted");
 }

@@ -561,8 +561,9 @@ fn validation_errors() {
     let mut x = Particles::from_rows(2, &[0.0, 0.0, 1.0, 1.0, 0.5, 2.0]).unwrap();
     assert_eq!(
         svgd.step(&blow, &mut x, &mut rng).unwrap_err(),
-        Error::NonFinite {
+        Error::Diverged {
             what: "score",
+            step: 0,
             particle: 2,
             coordinate: 0
         }
@@ -643,4 +644,86 @@ fn svgd_in_f32() {
     for (p, q) in a.as_slice().iter().zip(b.as_slice()) {
         assert!((p - *q as f64).abs() < 1e-4);
     }
+}
+
+/// Divergence is caught at the step where it appears, naming the step and the particle: a step size far too
+/// large (the particles overflow after a few steps) and an energy that is NaN in a region (a particle walks
+/// into it). Langevin reports the same way.
+#[test]
+fn divergence_names_the_step_and_the_particle() {
+    let e = gaussian_energy();
+    let mut rng = ChaCha8Rng::seed_from_u64(1);
+    // ε = 1e150: the first move takes the particles to about 1e150, the second to about 1e300 and the scores
+    // (≈ −x) with them; by the third the positions overflow.
+    let mut svgd = Svgd::builder(Rbf::fixed(1.0).unwrap())
+        .step_size(1e150)
+        .build()
+        .unwrap();
+    let mut x = start(6, 2);
+    let mut err = None;
+    for _ in 0..10 {
+        if let Err(e) = svgd.step(&e, &mut x, &mut rng) {
+            err = Some(e);
+            break;
+        }
+    }
+    match err {
+        Some(Error::Diverged { step, particle, .. }) => {
+            assert!(step >= 1, "step {step}");
+            assert!(particle < 6);
+        }
+        other => panic!("expected a divergence, got {other:?}"),
+    }
+    let mut ula = Langevin::new(1e150).unwrap();
+    let mut x = start(6, 2);
+    let mut err = None;
+    for _ in 0..10 {
+        if let Err(e) = ula.step(&e, &mut x, &mut rng) {
+            err = Some(e);
+            break;
+        }
+    }
+    assert!(matches!(err, Some(Error::Diverged { .. })), "{err:?}");
+
+    // E = −3x₀ (a constant push to the right), NaN for x₀ > 1: particle 1 starts at x₀ = 0.9 and walks in.
+    let nan_region = EnergyFn::new(
+        2,
+        |x: &[f64]| if x[0] > 1.0 { f64::NAN } else { -3.0 * x[0] },
+        |x: &[f64], g: &mut [f64]| {
+            g[0] = -3.0;
+            g[1] = 0.0;
+            if x[0] > 1.0 {
+                f64::NAN
+            } else {
+                -3.0 * x[0]
+            }
+        },
+    );
+    let mut svgd = Svgd::builder(Rbf::fixed(0.1).unwrap())
+        .step_size(0.01)
+        .build()
+        .unwrap();
+    let mut x = Particles::from_rows(2, &[-5.0, 0.0, 0.9, 0.0, -9.0, 1.0]).unwrap();
+    let mut err = None;
+    for _ in 0..100 {
+        if let Err(e) = svgd.step(&nan_region, &mut x, &mut rng) {
+            err = Some(e);
+            break;
+        }
+    }
+    // φ ≈ (1/3)·3 = 1 for the isolated particle 1 (the others are far): x₀ = 0.9 + 0.01·t passes 1 at t = 11.
+    assert_eq!(
+        err,
+        Some(Error::Diverged {
+            what: "energy",
+            step: 11,
+            particle: 1,
+            coordinate: 0
+        })
+    );
+    let msg = err.unwrap().to_string();
+    assert!(
+        msg.contains("step 11") && msg.contains("particle 1"),
+        "{msg}"
+    );
 }

@@ -246,6 +246,7 @@ impl<T: Real, S: NegativeSampler<T>, L: Clone> ContrastiveDivergence<T, S, L> {
         let mut sum = CdLoss::<T>::default();
         let mut steps = 0usize;
         let mut resets = 0usize;
+        let mut recoveries = 0usize;
         let mut control = Control::Continue;
         let mut done = 0usize;
         for batch in 0..batches {
@@ -270,13 +271,24 @@ impl<T: Real, S: NegativeSampler<T>, L: Clone> ContrastiveDivergence<T, S, L> {
                 .particles_mut()
                 .ok_or_else(|| Error::Energy("the chain is empty after prepare".into()))?;
             observer.sampling_started(self.epoch, batch, negatives, reset);
-            let sampling = self.sampler.run(
+            let run = self.sampler.run(
                 &*model,
                 negatives,
                 rng,
                 self.config.sampler_limits,
                 &mut StepForward(&mut *observer),
-            )?;
+            );
+            let sampling = match run {
+                Ok(sampling) => sampling,
+                // Recoverable: the chain diverged. It starts fresh at the next batch; this batch trains nothing.
+                Err(e) if e.is_divergence() => {
+                    self.chain.clear();
+                    recoveries += 1;
+                    observer.recovered(self.epoch, batch, &e);
+                    continue;
+                }
+                Err(e) => return Err(e),
+            };
             steps += sampling.steps;
             let loss = model.cd_gradient(&CdBatch {
                 positives: &positives,
@@ -284,7 +296,20 @@ impl<T: Real, S: NegativeSampler<T>, L: Clone> ContrastiveDivergence<T, S, L> {
                 negatives,
                 epoch: self.epoch,
             })?;
+            // Fatal: a non-finite loss or parameters. The caller's last checkpoint is the last good state.
+            let fatal = |what: &'static str, detail: String| Error::TrainingDiverged {
+                what,
+                epoch: self.epoch,
+                batch,
+                detail,
+            };
+            if !loss.total.is_finite() {
+                return Err(fatal("loss", alloc::format!("{:?}", loss)));
+            }
             model.apply_gradient(self.epoch)?;
+            model
+                .check_parameters()
+                .map_err(|e| fatal("parameters", alloc::format!("{e}")))?;
             sum.positive_energy += loss.positive_energy;
             sum.negative_energy += loss.negative_energy;
             sum.supervised += loss.supervised;
@@ -318,6 +343,7 @@ impl<T: Real, S: NegativeSampler<T>, L: Clone> ContrastiveDivergence<T, S, L> {
             mean_loss,
             sampler_steps: steps,
             resets,
+            recoveries,
         };
         self.epoch += 1;
         if observer.epoch(&info) == Control::Stop {

@@ -10,6 +10,14 @@
 //! 3. **learn**: the model ([`TrainableEnergy`]) computes `∇θ [mean E(x⁺) − mean E(x⁻) + supervised]` and takes
 //!    an optimizer step.
 //!
+//! **Divergence.** Two kinds of failure are told apart. A negative chain that produces a NaN or infinity while
+//! sampling ([`crate::Error::Diverged`], with the step and the particle) is *recoverable*: the chain is emptied,
+//! so the next batch starts fresh, the batch trains nothing, the observer hears of it
+//! ([`CdObserver::recovered`]) and [`EpochInfo::recoveries`] counts it. A non-finite loss, or parameters that
+//! [`TrainableEnergy::check_parameters`] refuses after the optimizer step, is *fatal*: training stops with
+//! [`crate::Error::TrainingDiverged`] (epoch and batch), and whatever the caller checkpointed before is the
+//! last good state.
+//!
 //! The driver ([`ContrastiveDivergence`]) is generic over the model, the sampler and the label type, reports to
 //! a [`CdObserver`] (logging, progress, step timing, early stop), takes its RNG explicitly and exposes its
 //! state ([`CdState`]) so that a plugin can checkpoint it at an epoch boundary and resume bit-identically.

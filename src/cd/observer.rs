@@ -35,6 +35,9 @@ pub struct EpochInfo<T: Real> {
     pub sampler_steps: usize,
     /// Fresh starts of the chain in the epoch.
     pub resets: usize,
+    /// Batches whose negative chain diverged ([`crate::Error::Diverged`]): the chain was restarted and the
+    /// batch trained nothing (`batches` counts only the batches that trained).
+    pub recoveries: usize,
 }
 
 /// Sees contrastive-divergence training at every level; every method has a do-nothing default. The core has no
@@ -53,6 +56,9 @@ pub trait CdObserver<T: Real> {
     fn sampler_step(&mut self, _info: &StepInfo<T>, _negatives: &Particles<T>) -> Control {
         Control::Continue
     }
+    /// After a batch whose negative chain diverged (`error` is the [`crate::Error::Diverged`] that says where):
+    /// the chain is restarted at the next batch and this one trained nothing.
+    fn recovered(&mut self, _epoch: usize, _batch: usize, _error: &crate::Error) {}
     /// After a batch's optimizer step, with the negatives it used.
     fn batch(&mut self, _info: &BatchInfo<T>, _negatives: &Particles<T>) -> Control {
         Control::Continue
@@ -71,6 +77,9 @@ impl<T: Real, O: CdObserver<T> + ?Sized> CdObserver<T> for &mut O {
     }
     fn sampler_step(&mut self, info: &StepInfo<T>, negatives: &Particles<T>) -> Control {
         (**self).sampler_step(info, negatives)
+    }
+    fn recovered(&mut self, epoch: usize, batch: usize, error: &crate::Error) {
+        (**self).recovered(epoch, batch, error)
     }
     fn batch(&mut self, info: &BatchInfo<T>, negatives: &Particles<T>) -> Control {
         (**self).batch(info, negatives)

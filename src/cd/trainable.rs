@@ -63,4 +63,11 @@ pub trait TrainableEnergy<T: Real>: Energy<T> {
 
     /// One optimizer step with the stored gradient; `epoch` drives learning-rate schedules.
     fn apply_gradient(&mut self, epoch: usize) -> Result<()>;
+
+    /// Checks the parameters after [`TrainableEnergy::apply_gradient`]: an error (say which parameter holds a
+    /// NaN or infinity) makes the driver stop with [`crate::Error::TrainingDiverged`]. The default accepts
+    /// everything; a model that can diverge should override it.
+    fn check_parameters(&self) -> Result<()> {
+        Ok(())
+    }
 }

@@ -73,24 +73,48 @@ impl<T: Real> Sampler<T> for Langevin<T> {
             self.grads = Particles::zeros(d, n);
         }
         self.energies.resize(n, T::zero());
+        let at = self.step;
         energy.energy_grad_batch(particles, &mut self.energies, &mut self.grads)?;
-        self.grads.check_finite("energy gradient")?;
+        if let Some(i) = self.energies.iter().position(|e| !e.is_finite()) {
+            return Err(Error::Diverged {
+                what: "energy",
+                step: at,
+                particle: i,
+                coordinate: 0,
+            });
+        }
+        self.grads
+            .check_finite("energy gradient")
+            .map_err(|e| e.at_step(at))?;
         let eps = self.step_size;
         let sigma = (T::c(2.0) * eps).sqrt();
         let mut total = T::zero();
-        for (x, g) in particles
+        let mut first_bad: Option<(usize, usize)> = None;
+        for (i, (x, g)) in particles
             .as_mut_slice()
             .chunks_exact_mut(d)
             .zip(self.grads.as_slice().chunks_exact(d))
+            .enumerate()
         {
             let mut sq = T::zero();
-            for (xv, &gv) in x.iter_mut().zip(g) {
+            for (c, (xv, &gv)) in x.iter_mut().zip(g).enumerate() {
                 let old = *xv;
                 *xv = old - eps * gv + sigma * standard_normal::<T, R>(rng);
+                if first_bad.is_none() && !xv.is_finite() {
+                    first_bad = Some((i, c));
+                }
                 let moved = *xv - old;
                 sq += moved * moved;
             }
             total += sq.sqrt();
+        }
+        if let Some((particle, coordinate)) = first_bad {
+            return Err(Error::Diverged {
+                what: "particles after the move",
+                step: at,
+                particle,
+                coordinate,
+            });
         }
         let info = StepInfo {
             step: self.step,

@@ -215,6 +215,17 @@ impl<T: Real, K: Kernel<T>> Svgd<T, K> {
             None => particles,
         };
         energy.energy_grad_batch(sources, &mut self.energies, &mut self.scores)?;
+        if let Some(i) = self.energies.iter().position(|e| !e.is_finite()) {
+            return Err(Error::NonFinite {
+                what: if i < n {
+                    "energy"
+                } else {
+                    "energy of a positive particle"
+                },
+                particle: if i < n { i } else { i - n },
+                coordinate: 0,
+            });
+        }
         self.scores.as_mut_slice().iter_mut().for_each(|v| *v = -*v);
         if let Err(Error::NonFinite {
             particle,
@@ -484,10 +495,15 @@ impl<T: Real, K: Kernel<T>> Sampler<T> for Svgd<T, K> {
         particles: &mut Particles<T>,
         rng: &mut R,
     ) -> Result<StepInfo<T>> {
+        // Non-finite particles before the step are the caller's input; anything non-finite computed during the
+        // step is a divergence at this step.
+        particles.check_finite("particles")?;
+        let at = self.step;
         match self.batch {
-            Some(b) if b < particles.len() => self.batch_direction(energy, particles, b, rng)?,
-            _ => self.compute_direction(energy, particles)?,
+            Some(b) if b < particles.len() => self.batch_direction(energy, particles, b, rng),
+            _ => self.compute_direction(energy, particles),
         }
+        .map_err(|e| e.at_step(at))?;
         let eps = self.schedule.size_at(self.step);
         self.state
             .displacement(&self.update, eps, self.phi.as_mut_slice());
@@ -495,23 +511,36 @@ impl<T: Real, K: Kernel<T>> Sampler<T> for Svgd<T, K> {
         let noisy = self.noise > T::zero();
         let d = particles.dim();
         let mut total = T::zero();
-        for (x, delta) in particles
+        let mut first_bad: Option<(usize, usize)> = None;
+        for (i, (x, delta)) in particles
             .as_mut_slice()
             .chunks_exact_mut(d)
             .zip(self.phi.as_slice().chunks_exact(d))
+            .enumerate()
         {
             let mut sq = T::zero();
-            for (xv, &dv) in x.iter_mut().zip(delta) {
+            for (c, (xv, &dv)) in x.iter_mut().zip(delta).enumerate() {
                 let old = *xv;
                 let mut step = dv;
                 if noisy {
                     step += sigma * standard_normal::<T, R>(rng);
                 }
                 *xv = old + step;
+                if first_bad.is_none() && !xv.is_finite() {
+                    first_bad = Some((i, c));
+                }
                 let moved = *xv - old;
                 sq += moved * moved;
             }
             total += sq.sqrt();
+        }
+        if let Some((particle, coordinate)) = first_bad {
+            return Err(Error::Diverged {
+                what: "particles after the move",
+                step: at,
+                particle,
+                coordinate,
+            });
         }
         let info = StepInfo {
             step: self.step,

@@ -276,7 +276,15 @@ impl<T: Float, N: Network<T>, H: Head<T>> TrainableEnergy<T> for CandleEnergy<T,
         }
         let total = scalar(&loss)?;
         if !total.is_finite() {
-            return Err(Error::Energy(format!("non-finite CD loss {total}")));
+            // The driver stops with `TrainingDiverged` on the returned loss; no gradient of it is kept.
+            self.grads = None;
+            return Ok(CdLoss {
+                positive_energy: scalar(&mean_p)?,
+                negative_energy: scalar(&mean_n)?,
+                supervised: sup_v,
+                regularizer: reg_v,
+                total,
+            });
         }
         let store = loss.backward().map_err(candle_err)?;
         let mut grads = Vec::with_capacity(self.params.len());
@@ -304,6 +312,24 @@ impl<T: Float, N: Network<T>, H: Head<T>> TrainableEnergy<T> for CandleEnergy<T,
         let vars: Vec<Var> = self.params.iter().map(|(_, v)| v.clone()).collect();
         self.optimizer.step(&vars, &grads, epoch)?;
         self.refresh()
+    }
+
+    /// Every parameter finite; the error names the first tensor and element that is not.
+    fn check_parameters(&self) -> Result<()> {
+        for (name, v) in &self.params {
+            let values: Vec<T> = v
+                .as_tensor()
+                .flatten_all()
+                .and_then(|t| t.to_vec1::<T>())
+                .map_err(candle_err)?;
+            if let Some(i) = values.iter().position(|x| !x.is_finite()) {
+                return Err(Error::Energy(format!(
+                    "parameter `{name}` element {i} is {}",
+                    values[i]
+                )));
+            }
+        }
+        Ok(())
     }
 }
 

@@ -304,3 +304,45 @@ fn an_epoch_observer_stops_and_the_end_checkpoint_is_written() {
     assert_eq!(back.driver().epoch(), 3);
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// A fatal divergence keeps the last good state: the learning rate jumps to 1e300 at epoch 2, the parameters
+/// overflow in the first batch of that epoch, the run stops with `TrainingDiverged` naming epoch 2, and the
+/// checkpoint written after epoch 2 is untouched: resumed, it holds exactly the parameters of a clean
+/// two-epoch run.
+#[test]
+fn a_fatal_divergence_stops_with_the_last_good_checkpoint_kept() {
+    let dir = temp("fatal");
+    let path = dir.join("run.safetensors");
+    let exploding = |t: JemTrainer<equistein_candle::train::NoCheckpoints>| {
+        let mut t = t;
+        let mut rng = ChaCha8Rng::seed_from_u64(11);
+        let mlp = Mlp::new(&[2, 16, 16, 2], &mut rng).unwrap();
+        let adam = Adam::with_schedule(StepSchedule::Piecewise {
+            initial: 3e-3,
+            milestones: vec![(2, 1e300)],
+        })
+        .clip(10.0);
+        *t.model_mut() = CandleEnergy::new(mlp, JemHead::new(2), adam).unwrap();
+        t
+    };
+    let mut run = exploding(trainer(5, 16)).with_checkpoints(SafetensorsFile::new(&path, 1));
+    let err = run.run(()).unwrap_err();
+    match &err {
+        TrainError::Core(equistein::Error::TrainingDiverged {
+            what: "parameters",
+            epoch: 2,
+            batch: 0,
+            ..
+        }) => {}
+        other => panic!("expected TrainingDiverged in epoch 2, got {other:?}"),
+    }
+    drop(run);
+    let mut clean = trainer(2, 16);
+    clean.run(()).unwrap();
+    let mut resumed = trainer(5, 16);
+    resumed.resume(&path).unwrap();
+    assert_eq!(resumed.counters().epochs, 2);
+    assert_eq!(bits(resumed.model()), bits(clean.model()));
+    assert!(!dir.join("run.safetensors.tmp").exists());
+    std::fs::remove_dir_all(&dir).ok();
+}

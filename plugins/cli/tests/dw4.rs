@@ -278,3 +278,30 @@ fn the_pair_distance_model_trains_and_samples() {
     let f = run(ExperimentName::Dw4, &frame, None).unwrap();
     assert_ne!(deterministic(&o), deterministic(&f));
 }
+
+/// A training step size far too large makes every negative chain of `ebm+svgd` overflow: each batch is a
+/// recovery (the chain restarted, nothing trained), counted in `metrics.json`, and the run still finishes with
+/// its samples and statistics.
+#[test]
+fn diverging_chains_are_recovered_and_counted() {
+    let c = config(
+        ExperimentName::Dw4,
+        &["combinations=[\"ebm+svgd\"]", "step_size=1e30"],
+    );
+    let o = run(ExperimentName::Dw4, &c, None).unwrap();
+    let m = serde_json::to_value(&o.metrics).unwrap();
+    let r = &m["runs"]["ebm+svgd"];
+    let batches = c.epochs * (c.train_rows / c.batch_size);
+    assert_eq!(r["recoveries"], batches, "{r}");
+    assert_eq!(r["minibatches"], 0, "{r}");
+    assert!(r["state_tv"].as_f64().unwrap().is_finite(), "{r}");
+    // The default step size never diverges.
+    let o = run(
+        ExperimentName::Dw4,
+        &config(ExperimentName::Dw4, &["combinations=[\"ebm+svgd\"]"]),
+        None,
+    )
+    .unwrap();
+    let m = serde_json::to_value(&o.metrics).unwrap();
+    assert_eq!(m["runs"]["ebm+svgd"]["recoveries"], 0);
+}

@@ -20,6 +20,8 @@ pub struct RunCounters {
     pub sampler_steps: usize,
     /// Fresh starts of the persistent chain.
     pub resets: usize,
+    /// Batches whose negative chain diverged and was restarted (they trained nothing).
+    pub recoveries: usize,
     /// Times the run was resumed from a checkpoint.
     pub resumes: usize,
     /// Seconds inside sampler runs.
@@ -60,6 +62,7 @@ impl RunCounters {
         put("minibatches", self.minibatches.to_string());
         put("sampler_steps", self.sampler_steps.to_string());
         put("resets", self.resets.to_string());
+        put("recoveries", self.recoveries.to_string());
         put("resumes", self.resumes.to_string());
         put("sampling_seconds", self.sampling_seconds.to_string());
         put("learning_seconds", self.learning_seconds.to_string());
@@ -113,6 +116,12 @@ impl RunCounters {
             minibatches: num(m, "minibatches")?,
             sampler_steps: num(m, "sampler_steps")?,
             resets: num(m, "resets")?,
+            // Absent from checkpoints written before divergence recovery existed: none happened then.
+            recoveries: if m.contains_key(&format!("{PREFIX}recoveries")) {
+                num(m, "recoveries")?
+            } else {
+                0
+            },
             resumes: num(m, "resumes")?,
             sampling_seconds: num(m, "sampling_seconds")?,
             learning_seconds: num(m, "learning_seconds")?,
@@ -129,6 +138,7 @@ impl RunCounters {
             && self.minibatches == other.minibatches
             && self.sampler_steps == other.sampler_steps
             && self.resets == other.resets
+            && self.recoveries == other.recoveries
             && self.step_times.len() == other.step_times.len()
             && self.last_loss == other.last_loss
     }
@@ -145,6 +155,7 @@ mod tests {
             minibatches: 12,
             sampler_steps: 600,
             resets: 2,
+            recoveries: 1,
             resumes: 1,
             sampling_seconds: 0.1 + 0.2,
             learning_seconds: 1.0 / 3.0,

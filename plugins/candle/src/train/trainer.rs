@@ -252,6 +252,7 @@ where
             c.minibatches += info.batches;
             c.sampler_steps += info.sampler_steps;
             c.resets += info.resets;
+            c.recoveries += info.recoveries;
             c.last_loss = Some(loss_f64(&info.mean_loss));
             c.wall_seconds = base + t0.elapsed().as_secs_f64();
             let mut control = observer.epoch(&EpochReport {

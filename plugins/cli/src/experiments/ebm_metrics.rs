@@ -49,6 +49,8 @@ pub struct EbmRecord {
     pub minibatches: usize,
     /// Fresh starts of the persistent chain.
     pub resets: usize,
+    /// Batches whose negative chain diverged (a NaN or infinity while sampling) and was restarted.
+    pub recoveries: usize,
     /// Times the training was resumed from a checkpoint.
     pub resumes: usize,
     /// The mean CD loss of the last epoch (`mean E(x⁺) − mean E(x⁻)`).
@@ -89,6 +91,7 @@ impl EbmRecord {
             svgd_steps: c.sampler_steps,
             minibatches: c.minibatches,
             resets: c.resets,
+            recoveries: c.recoveries,
             resumes: c.resumes,
             final_cd_loss: cd_loss,
             final_supervised_loss: supervised,

@@ -18,6 +18,8 @@ pub struct TrainingSummary {
     pub minibatches: usize,
     /// Fresh starts of the persistent chain.
     pub resets: usize,
+    /// Batches whose negative chain diverged (a NaN or infinity while sampling) and was restarted.
+    pub recoveries: usize,
     /// Times training was resumed from a checkpoint.
     pub resumes: usize,
     /// Epochs trained.
@@ -40,6 +42,7 @@ impl TrainingSummary {
             svgd_steps: counters.sampler_steps,
             minibatches: counters.minibatches,
             resets: counters.resets,
+            recoveries: counters.recoveries,
             resumes: counters.resumes,
             epochs_run: counters.epochs,
             final_cd_loss: cd_loss,
