@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds small seed corpora for the fuzz targets of fuzz/readers into fuzz/corpus/TARGET/ (gitignored), from the
+# Builds small seed corpora for the fuzz targets (config, and those of fuzz/readers) into fuzz/corpus/TARGET/ (gitignored), from the
 # shipped data (default: ../shared/data or ./shared/data from the repository root; override with DATA=DIR).
 # Every seed is under 4 KB. Missing data files are skipped (the hand-made seeds are always written).
 #
@@ -143,6 +143,19 @@ for name, payload in xyz.items():
 put("bonds", "ethyne.atoms", b"".join(bytes([e]) + struct.pack("<3f", *p) for e, p in [
     (1, (0, 0, 0)), (1, (1.2, 0, 0)), (0, (-1.06, 0, 0)), (0, (2.26, 0, 0))]))
 put("bonds", "nan.atoms", bytes([1]) + struct.pack("<3f", 0, float("nan"), 0))
+
+# config: TOML fragments with keys of several experiments (each line is also tried as a --set).
+configs = {
+    "toy.toml": b"particles = 100\nsteps = 500\nstep_size = 0.1\nbandwidth = 0.5\nsamplers = [\"svgd\", \"esvgd-scalar\"]\n",
+    "target.toml": b"[target]\nradii = [1.0, 3.0]\nsigmas = [0.5, 0.5]\nweights = [0.5, 0.5]\n",
+    "c4.toml": b"[target]\nn_components = 4\n",
+    "dw4.toml": b"combinations = [\"ebm+svgd\", \"eebm+esvgd\"]\ndata = \"five-states\"\nepochs = 2\nhidden = [64, 64]\n[evaluation]\nsamples = 256\nbandwidths = [2.0, 0.0001]\n",
+    "qm9.toml": b"epochs = 1\ncheckpoint_every = 10\n[evaluation]\nsamples = 16\n",
+    "fashion.toml": b"epochs = 1\nbatch_size = 32\nlearning_rate = 0.001\ndata_dir = \"../shared/data/fashion_mnist\"\n",
+    "inline.toml": b"target = { radii = [2.0], sigmas = [0.3], weights = [1.0] }\nseed = 3\n",
+}
+for name, payload in configs.items():
+    put("config", name, payload)
 PY
 for t in "$ROOT"/fuzz/corpus/*/; do
     echo "$(basename "$t"): $(ls "$t" | wc -l) seeds, $(cat "$t"/* | wc -c) bytes"

@@ -43,7 +43,7 @@ fi
 CARGO=(cargo)
 [[ -n "$TOOLCHAIN" ]] && CARGO+=("$TOOLCHAIN")
 
-if [[ ! -d fuzz/corpus/xyz ]]; then
+if [[ ! -d fuzz/corpus/xyz || ! -d fuzz/corpus/config ]]; then
     fuzz/make-corpus.sh || echo "fuzz/run.sh: make-corpus.sh failed; starting from empty corpora"
 fi
 
@@ -58,7 +58,8 @@ for t in "${TARGETS[@]}"; do
     [[ -d "fuzz/regressions/$t" ]] && corpora+=("fuzz/regressions/$t")
     echo "== fuzz/run.sh: $t for ${SECONDS_EACH}s"
     log="fuzz/artifacts/$t/last-run.log"
-    "${CARGO[@]}" fuzz run --fuzz-dir "$dir" "$t" "${corpora[@]}" -- \
+    # One target folder for both packages, so that what they share (the core, molecules, vision) builds once.
+    "${CARGO[@]}" fuzz run --fuzz-dir "$dir" --target-dir "$ROOT/fuzz/target" "$t" "${corpora[@]}" -- \
         -max_total_time="$SECONDS_EACH" -timeout=30 -rss_limit_mb=2048 -print_final_stats=1 \
         -artifact_prefix="fuzz/artifacts/$t/" 2>&1 | tee "$log" | grep -E '^(#[0-9]+\s+(INITED|DONE)|==[0-9]+==|SUMMARY|thread .* panicked|stat::|Error|error)' 
     rc=${PIPESTATUS[0]}
