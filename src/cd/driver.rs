@@ -297,12 +297,13 @@ impl<T: Real, S: NegativeSampler<T>, L: Clone> ContrastiveDivergence<T, S, L> {
                 epoch: self.epoch,
             })?;
             // Fatal: a non-finite loss or parameters. The caller's last checkpoint is the last good state.
-            let fatal = |what: &'static str, detail: String| Error::TrainingDiverged {
-                what,
-                epoch: self.epoch,
-                batch,
-                detail,
-            };
+            let fatal =
+                |what: &'static str, detail: alloc::string::String| Error::TrainingDiverged {
+                    what,
+                    epoch: self.epoch,
+                    batch,
+                    detail,
+                };
             if !loss.total.is_finite() {
                 return Err(fatal("loss", alloc::format!("{:?}", loss)));
             }
