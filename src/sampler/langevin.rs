@@ -108,14 +108,7 @@ impl<T: Real> Sampler<T> for Langevin<T> {
             }
             total += sq.sqrt();
         }
-        if let Some((particle, coordinate)) = first_bad {
-            return Err(Error::Diverged {
-                what: "particles after the move",
-                step: at,
-                particle,
-                coordinate,
-            });
-        }
+        super::check_moved(at, first_bad)?;
         let info = StepInfo {
             step: self.step,
             mean_displacement: total / T::c(n as f64),

@@ -16,7 +16,7 @@ pub use svgd::{Svgd, SvgdBuilder};
 pub use update::Update;
 
 use crate::energy::Energy;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::particles::Particles;
 use crate::real::Real;
 use rand_core::RngCore;
@@ -144,5 +144,19 @@ pub trait Sampler<T: Real> {
             }
         }
         Ok(summary)
+    }
+}
+
+/// The error of a move that left a coordinate non-finite at `step`: `first_bad` is the first such
+/// `(particle, coordinate)`, if any (shared by the samplers' update loops).
+pub(crate) fn check_moved(step: usize, first_bad: Option<(usize, usize)>) -> Result<()> {
+    match first_bad {
+        Some((particle, coordinate)) => Err(Error::Diverged {
+            what: "particles after the move",
+            step,
+            particle,
+            coordinate,
+        }),
+        None => Ok(()),
     }
 }

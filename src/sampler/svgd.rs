@@ -534,14 +534,7 @@ impl<T: Real, K: Kernel<T>> Sampler<T> for Svgd<T, K> {
             }
             total += sq.sqrt();
         }
-        if let Some((particle, coordinate)) = first_bad {
-            return Err(Error::Diverged {
-                what: "particles after the move",
-                step: at,
-                particle,
-                coordinate,
-            });
-        }
+        super::check_moved(at, first_bad)?;
         let info = StepInfo {
             step: self.step,
             mean_displacement: total / T::c(particles.len() as f64),

@@ -16,16 +16,9 @@
 use std::collections::BTreeSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
-fn equistein(args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_equistein"))
-        .args(args)
-        .current_dir(cwd)
-        .env("CI", "true")
-        .output()
-        .expect("the binary runs")
-}
+mod common;
+use common::equistein;
 
 /// Every path under `dir`, relative, recursively.
 fn listing(dir: &Path) -> BTreeSet<PathBuf> {

@@ -2,17 +2,10 @@
 //! round trips, and the content of a quick run's metrics.
 
 use serde_json::Value;
-use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
-fn equistein(args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_equistein"))
-        .args(args)
-        .current_dir(cwd)
-        .env("CI", "true")
-        .output()
-        .expect("the binary runs")
-}
+mod common;
+use common::equistein;
 
 fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()

@@ -15,6 +15,7 @@
 use super::chains::{Chains, SamplingCost};
 use super::dw4_evaluation::{frame, pair_distances, sample, Dw4Kernel, Judged, StateStatistics};
 use super::ebm_training::{mlp, model_of, train, Fresh, TrainSettings, TrainedCombination};
+use super::samplers::run_parallel;
 use super::training_summary::TrainingSummary;
 use super::{RunContext, RunError};
 use crate::config::{Combination, Dw4Config, Dw4Invariant, ExperimentName};
@@ -232,8 +233,11 @@ pub fn run(
         judged: reference.clone(),
     }];
     let experiment = exp.name();
-    let mut runs = Vec::new();
-    for &combo in &c.combinations {
+    // The combinations train and sample at the same time, one per core: each owns its seeded streams and its
+    // checkpoint file, so the rows are the same whatever the order or the number of cores (each training is
+    // mostly one thread: 64 + 64 particles in 8-D are below the fused kernels' parallel threshold).
+    let one = |combo: Combination| -> Result<Vec<(Dw4Row, Dw4Record)>, RunError> {
+        let mut out = Vec::new();
         let name = combo.name();
         // Streams by the combination's place in the full list, so a run of a subset gives the same rows.
         let index = Combination::ALL
@@ -294,13 +298,17 @@ pub fn run(
                 record.statistics.states_found,
                 record.statistics.state_tv
             );
-            rows.push(Dw4Row {
-                name: row.clone(),
-                judged,
-            });
-            runs.push((row, record));
+            out.push((Dw4Row { name: row, judged }, record));
         }
         bar.finish(&summary);
+        Ok(out)
+    };
+    let mut runs = Vec::new();
+    for result in run_parallel(c.combinations.clone(), one) {
+        for (row, record) in result? {
+            runs.push((row.name.clone(), record));
+            rows.push(row);
+        }
     }
     // The checkpoints stay: the last one of each combination is its trained model, and `--resume` after a
     // finished run samples those models again (the evaluation settings are not part of a checkpoint's

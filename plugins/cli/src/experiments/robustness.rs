@@ -219,14 +219,7 @@ pub fn run_robustness(
 /// (`(repeats · N) × d`, `<f8`; repeat `r` is rows `r·N … (r+1)·N − 1`) and `boxplot.png` (final mean log π per
 /// sampler, the true value as a line).
 pub fn write(outcome: &RobustnessOutcome, out: &StagedOutput) -> Result<(), RunError> {
-    for (name, particles) in &outcome.samples {
-        super::samples_out::write_samples(
-            out,
-            name,
-            particles,
-            equistein_molecules::Precision::F64,
-        )?;
-    }
+    super::samples_out::write_all_samples(out, &outcome.samples)?;
     write_json(out, "metrics.json", &outcome.metrics)?;
     let groups: Vec<(String, Vec<f64>)> = outcome
         .metrics

@@ -150,14 +150,7 @@ pub fn run_sample_efficiency(
 /// (mean log π against step, one line per run, the exact
 /// reference as a horizontal line).
 pub fn write(outcome: &EfficiencyOutcome, out: &StagedOutput) -> Result<(), RunError> {
-    for (name, particles) in &outcome.samples {
-        super::samples_out::write_samples(
-            out,
-            name,
-            particles,
-            equistein_molecules::Precision::F64,
-        )?;
-    }
+    super::samples_out::write_all_samples(out, &outcome.samples)?;
     write_json(out, "metrics.json", &outcome.metrics)?;
     let series: Vec<Series> = outcome
         .metrics

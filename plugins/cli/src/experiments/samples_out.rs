@@ -37,3 +37,14 @@ pub fn write_samples<T: Real>(
         .map_err(|e| RunError::Io(format!("cannot write {file}: {e}")))?;
     Ok(Some(file))
 }
+
+/// [`write_samples`] for each `(name, particles)` of a run list, in `<f8`.
+pub fn write_all_samples(
+    out: &StagedOutput,
+    runs: &[(String, Particles<f64>)],
+) -> Result<(), RunError> {
+    for (name, particles) in runs {
+        write_samples(out, name, particles, Precision::F64)?;
+    }
+    Ok(())
+}

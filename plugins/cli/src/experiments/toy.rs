@@ -216,14 +216,7 @@ pub fn run_toy(spec: &ToySpec, ctx: &RunContext<'_>) -> Result<ToyOutcome, RunEr
 /// `samples.png` and `factorized.png`.
 pub fn write_toy(outcome: &ToyOutcome, out: &StagedOutput) -> Result<(), RunError> {
     write_json(out, "metrics.json", &outcome.metrics)?;
-    for (name, particles) in &outcome.finals {
-        super::samples_out::write_samples(
-            out,
-            name,
-            particles,
-            equistein_molecules::Precision::F64,
-        )?;
-    }
+    super::samples_out::write_all_samples(out, &outcome.finals)?;
     pictures::toy_pictures(outcome, out.dir())?;
     Ok(())
 }
