@@ -303,8 +303,12 @@ pub fn run(
         bar.finish(&summary);
         Ok(out)
     };
+    // Started in reverse order, the costliest first (`Combination::ALL` lists them cheapest first): with two
+    // cores `eebm+esvgd` then runs beside the other two instead of after them.
+    let mut results = run_parallel(c.combinations.iter().rev().copied().collect(), one);
+    results.reverse();
     let mut runs = Vec::new();
-    for result in run_parallel(c.combinations.clone(), one) {
+    for result in results {
         for (row, record) in result? {
             runs.push((row.name.clone(), record));
             rows.push(row);
