@@ -1,7 +1,7 @@
 //! The multilayer perceptron with ReLU activations, and its hand-written input gradient.
 
 use crate::fast::{FastNet, HeadFn};
-use crate::float::{candle_err, Float};
+use crate::float::{add_bias_relu, candle_err, relu_mask, Float};
 use crate::network::Network;
 use candle_core::{Device, Tensor, Var};
 use equistein::error::ensure_dim;
@@ -188,14 +188,7 @@ impl<T: Float> Dense<T> {
                 true,
                 &mut z,
             );
-            for row in z.chunks_exact_mut(layer.fan_out) {
-                for (v, &b) in row.iter_mut().zip(&layer.b) {
-                    *v += b;
-                    if l < last && *v < T::zero() {
-                        *v = T::zero();
-                    }
-                }
-            }
+            add_bias_relu(&mut z, &layer.b, l < last);
             acts.push(z);
         }
         acts
@@ -243,11 +236,7 @@ impl<T: Float> FastNet<T> for Dense<T> {
             );
             if l > 0 {
                 // The input of layer l is ReLU(z_{l−1}): its derivative is the mask a > 0.
-                for (v, &a) in gi.iter_mut().zip(&acts[l]) {
-                    if a <= T::zero() {
-                        *v = T::zero();
-                    }
-                }
+                relu_mask(&mut gi, &acts[l]);
             }
             g = gi;
         }

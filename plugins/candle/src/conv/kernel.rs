@@ -1,6 +1,6 @@
 //! The hand-written 3 × 3 "same" convolution and the rotation-compatible average pooling on NHWC maps.
 
-use crate::float::Float;
+use crate::float::{add_bias_relu, Float};
 use crate::mlp::matmul;
 
 /// How many `f32`-sized values one im2col tile may hold (512 KiB in `f32`): the tile and the packed filter
@@ -65,13 +65,15 @@ impl<T: Float> Conv3x3<T> {
         }
     }
 
-    /// `y = conv(x)` for `images` maps of `side × side`; `x` is `images · side² · c_in` long, `y`
-    /// `images · side² · c_out`; `cols` is scratch space.
+    /// `y = conv(x)` (then `y ← ReLU(y)` when `relu`, on each tile while it is in cache) for `images` maps
+    /// of `side × side`; `x` is `images · side² · c_in` long, `y` `images · side² · c_out`; `cols` is
+    /// scratch space.
     pub(crate) fn apply(
         &self,
         x: &[T],
         images: usize,
         side: usize,
+        relu: bool,
         y: &mut [T],
         cols: &mut Vec<T>,
     ) {
@@ -87,11 +89,7 @@ impl<T: Float> Conv3x3<T> {
             im2col(x, side, ci, p0, m, cols);
             let out = &mut y[p0 * co..(p0 + m) * co];
             matmul(m, co, k, &cols[..m * k], &self.w, false, out);
-            for row in out.chunks_exact_mut(co) {
-                for (v, &b) in row.iter_mut().zip(&self.bias) {
-                    *v += b;
-                }
-            }
+            add_bias_relu(out, &self.bias, relu);
             p0 += m;
         }
     }

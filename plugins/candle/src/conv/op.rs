@@ -76,14 +76,7 @@ fn forward<T: Float>(
                 relayout(src, c, px, false, d);
             }
             let mut yh = vec![T::zero(); yc.len()];
-            conv.apply(&xh, n, s, &mut yh, &mut Vec::new());
-            if relu {
-                yh.iter_mut().for_each(|v| {
-                    if *v < T::zero() {
-                        *v = T::zero()
-                    }
-                });
-            }
+            conv.apply(&xh, n, s, relu, &mut yh, &mut Vec::new());
             for (d, src) in yc.chunks_exact_mut(o * px).zip(yh.chunks_exact(o * px)) {
                 relayout(src, o, px, true, d);
             }

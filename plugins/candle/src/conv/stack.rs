@@ -4,7 +4,7 @@
 use super::kernel::{halved, pool_backward, pool_forward, Conv3x3};
 use super::spec::ConvSpec;
 use crate::fast::{FastNet, HeadFn};
-use crate::float::Float;
+use crate::float::{relu_mask, Float};
 use crate::mlp::matmul;
 use equistein::error::ensure_dim;
 use equistein::Result;
@@ -124,13 +124,8 @@ impl<T: Float> ConvStack<T> {
                     Some(p) => p.as_slice(),
                     None => acts[l - 1].as_slice(),
                 };
-                conv.apply(src, n, s, &mut y, &mut cols);
+                conv.apply(src, n, s, true, &mut y, &mut cols);
             }
-            y.iter_mut().for_each(|v| {
-                if *v < T::zero() {
-                    *v = T::zero()
-                }
-            });
             pooled = if self.spec.pools(l) {
                 let h = halved(s);
                 let mut p = vec![T::zero(); n * h * h * conv.c_out];
@@ -177,15 +172,11 @@ impl<T: Float> ConvStack<T> {
         }
         let mut cols = Vec::new();
         for l in (0..self.layers.len()).rev() {
-            g.iter_mut().zip(&pass.acts[l]).for_each(|(v, &a)| {
-                if a <= T::zero() {
-                    *v = T::zero()
-                }
-            });
+            relu_mask(&mut g, &pass.acts[l]);
             let s = self.sides[l];
             let ci = self.layers[l].c_in;
             let mut gin = vec![T::zero(); n * s * s * ci];
-            self.back[l].apply(&g, n, s, &mut gin, &mut cols);
+            self.back[l].apply(&g, n, s, false, &mut gin, &mut cols);
             g = if l > 0 && self.spec.pools(l - 1) {
                 let sp = self.sides[l - 1];
                 let mut gp = vec![T::zero(); n * sp * sp * ci];
