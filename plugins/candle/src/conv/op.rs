@@ -2,7 +2,7 @@
 
 use super::kernel::{filter_gradient, Conv3x3};
 use crate::float::Float;
-use candle_core::{bail, CpuStorage, CustomOp2, CustomOp3, Layout, Shape, Tensor, WithDType};
+use candle_core::{bail, CpuStorage, CustomOp1, CustomOp2, CustomOp3, Layout, Shape, Tensor, WithDType};
 use rayon::prelude::*;
 use std::sync::Arc;
 
@@ -21,6 +21,12 @@ struct ConvReluOp;
 
 /// `g ⊙ [y > 0]` for two tensors of one shape (no backward pass of its own).
 struct ReluMaskOp;
+
+/// `s[o] = Σ_{n,i,j} m[n, o, i, j]` of a contiguous `B × O × S × S` tensor: the bias gradient of
+/// [`ConvReluOp`] (no backward pass of its own). Candle's `sum(0)` then `sum` of the same took a tenth of a
+/// steerable training step, single-threaded over a strided layout; this is one contiguous pass, in a fixed
+/// order.
+struct ChannelSumOp;
 
 fn slice<'a, T: WithDType>(s: &'a CpuStorage, l: &Layout) -> candle_core::Result<&'a [T]> {
     match l.contiguous_offsets() {
@@ -245,6 +251,30 @@ impl CustomOp2 for ReluMaskOp {
     }
 }
 
+impl CustomOp1 for ChannelSumOp {
+    fn name(&self) -> &'static str {
+        "equistein-channel-sum"
+    }
+    fn cpu_fwd(&self, s: &CpuStorage, l: &Layout) -> candle_core::Result<(CpuStorage, Shape)> {
+        fn sums<T: Float>(m: &[T], o: usize, px: usize) -> Vec<T> {
+            let mut acc = vec![T::zero(); o];
+            for image in m.chunks_exact(o * px) {
+                for (a, map) in acc.iter_mut().zip(image.chunks_exact(px)) {
+                    *a += map.iter().fold(T::zero(), |u, &v| u + v);
+                }
+            }
+            acc
+        }
+        let (_, o, h, w) = l.shape().dims4()?;
+        let out = match s {
+            CpuStorage::F32(_) => CpuStorage::F32(sums::<f32>(slice(s, l)?, o, h * w)),
+            CpuStorage::F64(_) => CpuStorage::F64(sums::<f64>(slice(s, l)?, o, h * w)),
+            _ => bail!("equistein channel sum: f32 or f64 argument"),
+        };
+        Ok((out, Shape::from(o)))
+    }
+}
+
 impl CustomOp3 for ConvReluOp {
     fn name(&self) -> &'static str {
         "equistein-conv3x3-relu"
@@ -287,7 +317,7 @@ impl CustomOp3 for ConvReluOp {
             .contiguous()?;
         let gx = m.apply_op2_no_bwd(&wt, &Conv3x3Op)?;
         let gw = x.contiguous()?.apply_op2_no_bwd(&m, &FilterGradientOp)?;
-        let gb = m.sum(0)?.flatten_from(1)?.sum(1)?;
+        let gb = m.apply_op1_no_bwd(&ChannelSumOp)?;
         Ok((Some(gx), Some(gw), Some(gb)))
     }
 }
