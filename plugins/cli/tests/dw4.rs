@@ -279,6 +279,50 @@ fn the_pair_distance_model_trains_and_samples() {
     assert_ne!(deterministic(&o), deterministic(&f));
 }
 
+/// Noisy SVGD (`noise`, the `default` preset's 1/128): the run repeats itself with the same seed, differs from
+/// the noiseless one, and never meets the stopping rule (the noise keeps every step's displacement above it);
+/// a negative temperature is refused naming the field.
+#[test]
+fn noisy_sampling_repeats_itself_and_differs_from_noiseless() {
+    let sets = [
+        "combinations=[\"eebm+esvgd\"]",
+        "evaluation.samples=40",
+        "evaluation.chain_size=40",
+    ];
+    let mut noisy_sets = sets.to_vec();
+    noisy_sets.push("noise=0.0078125");
+    let noisy = config(ExperimentName::Dw4, &noisy_sets);
+    let a = run(ExperimentName::Dw4, &noisy, None).unwrap();
+    let b = run(ExperimentName::Dw4, &noisy, None).unwrap();
+    assert_eq!(deterministic(&a), deterministic(&b));
+    let plain = run(
+        ExperimentName::Dw4,
+        &config(ExperimentName::Dw4, &sets),
+        None,
+    )
+    .unwrap();
+    assert_ne!(deterministic(&a), deterministic(&plain));
+    let (_, r) = &a.metrics.runs.0[0];
+    assert_eq!(
+        r.training.svgd_steps,
+        r.training.minibatches * noisy.max_steps
+    );
+    assert_eq!(r.statistics.samples + r.statistics.non_finite, 40);
+    let mut bad = noisy_sets.to_vec();
+    bad.push("noise=-1");
+    let e = resolve(
+        ExperimentName::Dw4,
+        Preset::Quick,
+        &Overrides {
+            file: None,
+            sets: &bad.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
+        },
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("noise"), "{e}");
+}
+
 /// A training step size far too large makes every negative chain of `ebm+svgd` overflow: each batch is a
 /// recovery (the chain restarted, nothing trained), counted in `metrics.json`, and the run still finishes with
 /// its samples and statistics.

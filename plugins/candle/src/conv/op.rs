@@ -2,7 +2,9 @@
 
 use super::kernel::{filter_gradient, Conv3x3};
 use crate::float::Float;
-use candle_core::{bail, CpuStorage, CustomOp1, CustomOp2, CustomOp3, Layout, Shape, Tensor, WithDType};
+use candle_core::{
+    bail, CpuStorage, CustomOp1, CustomOp2, CustomOp3, Layout, Shape, Tensor, WithDType,
+};
 use rayon::prelude::*;
 use std::sync::Arc;
 

@@ -22,6 +22,8 @@ pub struct Chains {
     pub limits: RunLimits<f32>,
     /// The step size.
     pub step_size: f64,
+    /// The noise temperature (noisy SVGD, `x ← x + εφ + √(2εT) ξ`; 0: none).
+    pub noise: f64,
 }
 
 /// What sampling cost.
@@ -86,6 +88,7 @@ pub fn run_chain<K: Kernel<f32>>(
 ) -> Result<usize, RunError> {
     let mut svgd = Svgd::builder(kernel)
         .step_size(chains.step_size as f32)
+        .noise(chains.noise as f32)
         .build()
         .map_err(|e| RunError::core("sampler", e))?;
     let summary = svgd

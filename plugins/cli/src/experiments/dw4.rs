@@ -99,8 +99,9 @@ impl TrainSettings {
             reset_probability: c.reset_probability,
             fresh: Fresh::Uniform(c.init_box),
             learning_rate: StepSchedule::Constant(c.learning_rate),
-            clip: 0.0,
-            energy_penalty: 0.0,
+            clip: c.clip,
+            energy_penalty: c.energy_penalty,
+            noise: c.noise,
             checkpoint_every: c.checkpoint_every,
         }
     }
@@ -273,6 +274,7 @@ pub fn run(
                 tolerance: (c.evaluation.tolerance > 0.0).then_some(c.evaluation.tolerance as f32),
             },
             step_size: c.evaluation.step_size,
+            noise: c.noise,
         };
         let mut summary = String::new();
         for (b, &h) in bandwidths.iter().enumerate() {

@@ -120,6 +120,8 @@ pub struct TrainSettings {
     pub clip: f64,
     /// L2 penalty on the energies (0: none).
     pub energy_penalty: f64,
+    /// The noise temperature of the negatives' sampler (noisy SVGD, `x ← x + εφ + √(2εT) ξ`; 0: none).
+    pub noise: f64,
     /// A checkpoint every this many epochs (0: never).
     pub checkpoint_every: usize,
 }
@@ -143,6 +145,7 @@ impl TrainSettings {
             learning_rate: schedule(c.learning_rate, &c.learning_rate_steps),
             clip: c.clip,
             energy_penalty: c.energy_penalty,
+            noise: 0.0,
             checkpoint_every: c.checkpoint_every,
         }
     }
@@ -297,7 +300,10 @@ where
     K: Kernel<f32> + Clone + Send + Sync + 'static,
 {
     let core = |e| RunError::core("training", e);
-    let svgd = Svgd::builder(kernel.clone()).build().map_err(core)?;
+    let svgd = Svgd::builder(kernel.clone())
+        .noise(c.noise as f32)
+        .build()
+        .map_err(core)?;
     let fresh = match c.fresh {
         Fresh::Positives => FreshStart::Positives,
         Fresh::Uniform(b) => FreshStart::Uniform {

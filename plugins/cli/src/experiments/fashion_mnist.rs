@@ -111,6 +111,7 @@ impl TrainSettings {
             learning_rate: StepSchedule::Constant(c.learning_rate),
             clip: c.clip,
             energy_penalty: c.energy_penalty,
+            noise: 0.0,
             checkpoint_every: c.checkpoint_every,
         }
     }

@@ -206,6 +206,7 @@ impl TrainSettings {
             learning_rate: super::ebm_training::schedule(c.learning_rate, &c.learning_rate_steps),
             clip: c.clip,
             energy_penalty: c.energy_penalty,
+            noise: 0.0,
             checkpoint_every: c.checkpoint_every,
         }
     }
@@ -247,9 +248,9 @@ pub fn run(c: &Qm9Config, ctx: &RunContext<'_>) -> Result<Qm9Outcome, RunError> 
     let (reference_metrics, _) = judge(&known, &refs);
     let core = |e| RunError::core("model", e);
     let settings = TrainSettings::of_qm9(c);
-    let mut runs = Vec::new();
-    let mut generated = Vec::new();
-    for &combo in &c.combinations {
+    // The combinations train and sample at the same time, one per core (as `dw4`'s): each owns its seeded
+    // streams and its checkpoint file, so the rows are the same whatever the order or the number of cores.
+    let one = |combo: Combination| -> Result<(String, Qm9Record, Generated), RunError> {
         let name = combo.name();
         let index = Combination::ALL
             .iter()
@@ -309,6 +310,7 @@ pub fn run(c: &Qm9Config, ctx: &RunContext<'_>) -> Result<Qm9Outcome, RunError> 
                 tolerance: (c.evaluation.tolerance > 0.0).then_some(c.evaluation.tolerance as f32),
             },
             step_size: c.evaluation.step_size,
+            noise: 0.0,
         };
         let energy = learned.energy();
         let run_one = |p: &mut Particles<f32>, rng: &mut ChaCha8Rng| {
@@ -364,13 +366,20 @@ pub fn run(c: &Qm9Config, ctx: &RunContext<'_>) -> Result<Qm9Outcome, RunError> 
             record.metrics.ours.train_total,
             record.metrics.ours.held_out_found,
         ));
-        runs.push((name.to_owned(), record));
-        generated.push(Generated {
+        let generated = Generated {
             name: name.to_owned(),
             molecules,
             graphs,
             samples,
-        });
+        };
+        Ok((name.to_owned(), record, generated))
+    };
+    let mut runs = Vec::new();
+    let mut generated = Vec::new();
+    for result in super::samplers::run_parallel(c.combinations.clone(), one) {
+        let (name, record, molecules) = result?;
+        runs.push((name, record));
+        generated.push(molecules);
     }
     let first = &train_set.molecules[0];
     Ok(Qm9Outcome {
