@@ -133,23 +133,48 @@ impl<T: Float> Head<T> for JemHead {
     }
 }
 
-/// `E = log(1 + o²)` for a scalar output `o` (so `E ≥ 0`). Supervised term (the circles EBM): `weight ·` the
-/// mean over labelled positives of `(E(x⁺) − target)²`, the target being the true `−log π(x⁺)` (weight 0.5 in
-/// the paper).
+/// `E = log(1 + o²)` for a scalar output `o` (so `E ≥ 0`; the paper's head), or `E = o` ([`ScalarHead::linear`],
+/// Du & Mordatch's, unbounded). Supervised term (the circles EBM): `weight ·` the mean over labelled positives
+/// of `(E(x⁺) − target)²`, the target being the true `−log π(x⁺)` (weight 0.5 in the paper).
+///
+/// `log(1 + o²)` grows only logarithmically in `o`, so `exp(−E) = 1 / (1 + o²)` has heavy tails: a model that
+/// must put most of its mass in a small part of a large space (a molecule's bond lengths within a box of
+/// atoms) needs `o` exponentially large there. `E = o` has no such limit; keep it bounded with the trainer's
+/// energy penalty.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ScalarHead {
     weight: f64,
+    linear: bool,
 }
 
 impl ScalarHead {
-    /// The head without a supervised term.
+    /// The head `E = log(1 + o²)` without a supervised term.
     pub fn new() -> Self {
-        ScalarHead { weight: 0.0 }
+        ScalarHead {
+            weight: 0.0,
+            linear: false,
+        }
     }
 
-    /// The head with a regression term of this weight.
+    /// The head `E = o` without a supervised term.
+    pub fn linear() -> Self {
+        ScalarHead {
+            weight: 0.0,
+            linear: true,
+        }
+    }
+
+    /// The head `E = log(1 + o²)` with a regression term of this weight.
     pub fn with_regression(weight: f64) -> Self {
-        ScalarHead { weight }
+        ScalarHead {
+            weight,
+            linear: false,
+        }
+    }
+
+    /// Whether the head is `E = o`.
+    pub fn is_linear(&self) -> bool {
+        self.linear
     }
 }
 
@@ -165,6 +190,9 @@ impl<T: Float> Head<T> for ScalarHead {
         1
     }
     fn energy(&self, out: &Tensor) -> candle_core::Result<Tensor> {
+        if self.linear {
+            return out.squeeze(D::Minus1);
+        }
         out.sqr()?.affine(1.0, 1.0)?.log()?.squeeze(D::Minus1)
     }
     fn supervised(
@@ -204,6 +232,10 @@ impl<T: Float> Head<T> for ScalarHead {
     }
     fn energy_grad_row(&self, out: &[T], grad: &mut [T]) -> T {
         let o = out[0];
+        if self.linear {
+            grad[0] = T::one();
+            return o;
+        }
         grad[0] = T::c(2.0) * o / (T::one() + o * o);
         (T::one() + o * o).ln()
     }

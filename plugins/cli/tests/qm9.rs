@@ -179,6 +179,45 @@ fn errors_name_what_is_wrong() {
     assert!(e.contains("/nonexistent/qm9"), "{e}");
 }
 
+/// Noisy training and evaluation chains with a noiseless quench and the linear head: the same seed repeats
+/// itself, the samples differ from the noiseless run's, the quench's steps are counted, and bad values are
+/// refused by name.
+#[test]
+fn noise_quench_and_the_linear_head() {
+    let sets = [
+        "combinations=[\"eebm+esvgd\"]",
+        "evaluation.samples=16",
+        "evaluation.steps=20",
+    ];
+    let mut noisy_sets = sets.to_vec();
+    noisy_sets.extend([
+        "noise=0.01",
+        "evaluation.noise=0.02",
+        "evaluation.quench=7",
+        "head=\"linear\"",
+    ]);
+    let noisy = config(&noisy_sets).unwrap();
+    let a = run(&noisy, None).unwrap();
+    let b = run(&noisy, None).unwrap();
+    assert_eq!(deterministic(&a), deterministic(&b));
+    let mut linear_sets = sets.to_vec();
+    linear_sets.push("head=\"linear\"");
+    let plain = run(&config(&linear_sets).unwrap(), None).unwrap();
+    assert_ne!(a.generated[0].samples, plain.generated[0].samples);
+    let (_, r) = &a.metrics.runs.0[0];
+    assert_eq!(r.evaluation.steps, 20 + 7);
+    let (_, p) = &plain.metrics.runs.0[0];
+    assert_eq!(p.evaluation.steps, 20);
+    for (set, key) in [
+        ("noise=-1", "noise"),
+        ("evaluation.noise=-0.5", "evaluation.noise"),
+        ("head=\"cubic\"", "head"),
+    ] {
+        let e = config(&[set]).unwrap_err();
+        assert!(e.contains(key), "{set}: {e}");
+    }
+}
+
 #[test]
 fn the_bonds_command_estimates_every_molecule() {
     let file = format!("{DATA}/qm9_C5H8O.xyz");

@@ -18,7 +18,7 @@ pub use common::{Evaluation, GaussianTarget, OneOrMany, RadialTarget, SamplerKin
 pub use dw4::{Dw4Config, Dw4Data, Dw4Evaluation, Dw4Invariant, Dw4Training};
 pub use ebm::{Combination, EbmConfig, EbmEvaluation};
 pub use fashion_mnist::{ComputeDevice, FashionEvaluation, FashionMnistConfig, FreshStart};
-pub use qm9::{Qm9Config, Qm9Evaluation, Qm9Training};
+pub use qm9::{Qm9Config, Qm9Evaluation, Qm9Head, Qm9Training};
 pub use robustness::{RandomStart, RobustnessConfig, RobustnessTarget};
 pub use sample_efficiency::SampleEfficiencyConfig;
 pub use toy::{C4GaussiansConfig, NormalInit, RadialToyConfig, UniformInit};

@@ -17,7 +17,7 @@ use super::chains::{run_chain, sample_chains, Chains, SamplingCost};
 use super::ebm_training::{model_of, train, Fresh, TrainSettings};
 use super::training_summary::TrainingSummary;
 use super::{RunContext, RunError};
-use crate::config::{Combination, Qm9Config};
+use crate::config::{Combination, Qm9Config, Qm9Head};
 use crate::metrics::{Metrics, Runs};
 use crate::streams::{stream, Purpose};
 use equistein::cd::CdConfig;
@@ -206,7 +206,7 @@ impl TrainSettings {
             learning_rate: super::ebm_training::schedule(c.learning_rate, &c.learning_rate_steps),
             clip: c.clip,
             energy_penalty: c.energy_penalty,
-            noise: 0.0,
+            noise: c.noise,
             checkpoint_every: c.checkpoint_every,
         }
     }
@@ -268,7 +268,11 @@ pub fn run(c: &Qm9Config, ctx: &RunContext<'_>) -> Result<Qm9Outcome, RunError> 
             layers: c.layers,
         };
         let net = Egnn::<f32>::new(config, &features, &mut init).map_err(core)?;
-        let model = model_of(net, ScalarHead::new(), &settings)?;
+        let head = match c.head {
+            Qm9Head::LogOnePlusSquare => ScalarHead::new(),
+            Qm9Head::Linear => ScalarHead::linear(),
+        };
+        let model = model_of(net, head, &settings)?;
         let labels = vec![None; data.len()];
         let h = if combo.equivariant_sampler() {
             c.esvgd_bandwidth
@@ -310,15 +314,31 @@ pub fn run(c: &Qm9Config, ctx: &RunContext<'_>) -> Result<Qm9Outcome, RunError> 
                 tolerance: (c.evaluation.tolerance > 0.0).then_some(c.evaluation.tolerance as f32),
             },
             step_size: c.evaluation.step_size,
+            noise: c.evaluation.noise,
+        };
+        // The noiseless relaxation after the noisy steps (`evaluation.quench`).
+        let quench = Chains {
+            limits: RunLimits {
+                max_steps: c.evaluation.quench,
+                tolerance: None,
+            },
             noise: 0.0,
+            ..chains
         };
         let energy = learned.energy();
         let run_one = |p: &mut Particles<f32>, rng: &mut ChaCha8Rng| {
-            if combo.equivariant_sampler() {
-                run_chain(InvariantMap::new(frame, rbf), energy, p, &chains, rng)
-            } else {
-                run_chain(rbf, energy, p, &chains, rng)
+            let mut steps = 0;
+            for stage in [&chains, &quench] {
+                if stage.limits.max_steps == 0 {
+                    continue;
+                }
+                steps += if combo.equivariant_sampler() {
+                    run_chain(InvariantMap::new(frame, rbf), energy, p, stage, rng)?
+                } else {
+                    run_chain(rbf, energy, p, stage, rng)?
+                };
             }
+            Ok(steps)
         };
         let named = |e: RunError| RunError::Other(format!("{name}: {e}"));
         let base = 10_000 * (index + 1);
