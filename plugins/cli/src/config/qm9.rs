@@ -108,7 +108,9 @@ impl Qm9Config {
     /// in `x` are small: at initialisation `|∇ₓ o|` ≈ 1e-4), so evaluation chains sampled one step each
     /// (4 steps over 4 chains); without a penalty `o` of the negatives grew until `log(1 + o²)` saturated
     /// (mean energy 19.7, `∇ₓ E` ≈ 0); with 0.1 or 0.01 and no stop the chains run their 2,500 steps (atom
-    /// stability 0.45 / 0.52 under our estimator, no valid molecule yet at 60 epochs). `quick` is for CI.
+    /// stability 0.45 / 0.52 under our estimator, no valid molecule yet at 60 epochs). Noise (`noise`,
+    /// `evaluation.noise`) and `head = linear` stay off in every preset: 60-epoch probes with them gave atom
+    /// stability 0.001–0.078 (docs/results.md, qm9). `quick` is for CI.
     pub fn preset(p: Preset) -> Self {
         Qm9Config {
             combinations: vec![Combination::EebmSvgd, Combination::EebmEsvgd],
