@@ -159,8 +159,8 @@ impl ScalarHead {
     /// The head `E = o` without a supervised term.
     pub fn linear() -> Self {
         ScalarHead {
-            weight: 0.0,
             linear: true,
+            ..Self::new()
         }
     }
 
@@ -170,11 +170,6 @@ impl ScalarHead {
             weight,
             linear: false,
         }
-    }
-
-    /// Whether the head is `E = o`.
-    pub fn is_linear(&self) -> bool {
-        self.linear
     }
 }
 
