@@ -5,11 +5,15 @@
 # run of the same command (.ci/check_determinism.py compares them). Fails if a run finished before it could be
 # killed, since then nothing was tested.
 #
-#     .ci/kill-and-resume.sh [EXPERIMENT...]     # default: jem-c4 ebm-circles dw4 qm9 fashion-mnist
+#     [EQUISTEIN_BIN=PATH] .ci/kill-and-resume.sh [EXPERIMENT...]     # default: jem-c4 ebm-circles dw4 qm9 fashion-mnist
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo build --quiet -p equistein-cli
-bin=target/debug/equistein
+# The binary: EQUISTEIN_BIN (.ci/run passes the one its test build made), or a fresh debug build.
+bin="${EQUISTEIN_BIN:-}"
+if [[ -z "$bin" ]]; then
+    cargo build --quiet -p equistein-cli
+    bin="${CARGO_TARGET_DIR:-target}/debug/equistein"
+fi
 experiments=("$@")
 [[ ${#experiments[@]} -eq 0 ]] && experiments=(jem-c4 ebm-circles dw4 qm9 fashion-mnist)
 root=target/ci-kill
