@@ -2,8 +2,8 @@
 # A crate outside the workspace, depending only on `equistein` and `equistein-testing` by path, checks a
 # user-defined group, orbit map, kernel and energy with the kit in a test of under 20 lines, and `cargo test`
 # runs it. The user's pieces (a group, an orbit map, an energy) live beside the test in tests/pieces/; the test
-# itself is tests/laws.rs. Builds go to the project's target/ (or CARGO_TARGET_DIR) with the workspace's dev
-# profile, so the dependencies built by `cargo test` are reused. The lock file starts as the project's and is
+# itself is tests/laws.rs. Builds go to the project's target/ (or CARGO_TARGET_DIR), in the default dev profile of
+# the crate's own workspace, so its few dependencies are built afresh (about a minute on 2 cores). The lock file starts as the project's and is
 # resolved against the registry (reachable in CI); USER_CRATE_OFFLINE=1 adds --offline, which works only when
 # the registry cache already holds every crate. Run from anywhere.
 set -euo pipefail

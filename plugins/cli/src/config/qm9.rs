@@ -104,8 +104,8 @@ impl Qm9Config {
     /// batch 16, h 1, step 0.5, ≤ 2,500 steps, stop 1e-3, reset 0.2 to `U[0, 4)³` per atom, no energy penalty.
     /// `default` keeps the model, batch, bandwidth, step size and reset, and fits 30 minutes on 2 cores: 150
     /// epochs of at most 200 steps per minibatch, no stopping rule, energy penalty 0.01 (240 epochs took 12.5
-    /// minutes on a machine with AVX-512, but an AVX2-only one takes 19 instead of 6 ms per SVGD step, which
-    /// would put 240 epochs near 37 minutes there). Measured on 60-epoch
+    /// minutes on a machine with AVX-512, but an AVX2-only one takes 16.5–17 instead of 6 ms per SVGD step,
+    /// which puts 240 epochs near 36 minutes there, scaled from its 150-epoch run of 23.5). Measured on 60-epoch
     /// probes: the paper's stop at 1e-3 ends most chains within a few steps here (the young EGNN's gradients
     /// in `x` are small: at initialisation `|∇ₓ o|` ≈ 1e-4), so evaluation chains sampled one step each
     /// (4 steps over 4 chains); without a penalty `o` of the negatives grew until `log(1 + o²)` saturated
